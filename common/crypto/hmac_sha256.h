@@ -28,6 +28,7 @@ class HmacSha256Key {
   // hashed first). The raw secret is not kept.
   static absl::StatusOr<HmacSha256Key> Create(absl::string_view secret);
 
+  // A moved-from key may only be destroyed or assigned to.
   HmacSha256Key(HmacSha256Key&&) noexcept;
   HmacSha256Key& operator=(HmacSha256Key&&) noexcept;
   ~HmacSha256Key();  // wipes the prepared states

@@ -17,7 +17,9 @@ class SecretBytes {
  public:
   SecretBytes() = default;
   explicit SecretBytes(absl::string_view bytes) : bytes_(bytes) {}
-  explicit SecretBytes(std::string&& bytes) : bytes_(std::move(bytes)) {}
+  // Takes over `bytes` and wipes what the move leaves in it (a short string's
+  // inline buffer keeps its contents after a move).
+  explicit SecretBytes(std::string&& bytes);
   SecretBytes(const SecretBytes& other) : bytes_(other.bytes_) {}
   SecretBytes(SecretBytes&& other) noexcept;
   SecretBytes& operator=(const SecretBytes& other);
