@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# The one command that installs, builds and tests meshid on Debian 12.
+#
+#   tests/run.sh [extra ctest args...]      e.g. tests/run.sh -R Smoke
+#
+# Environment:
+#   MESHID_BUILD_DIR      build folder (default: build)
+#   MESHID_SKIP_INSTALL   1 = do not check or install Debian packages
+#   MESHID_BUILD_TARGETS  space-separated ninja targets (default: all)
+#   MESHID_JOBS           parallel build jobs (default: nproc)
+#
+# Starts a throwaway PostgreSQL for the run and exports MESHID_TEST_PG_URL.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo_root}"
+
+build_dir="${MESHID_BUILD_DIR:-build}"
+build_targets="${MESHID_BUILD_TARGETS:-all}"
+jobs="${MESHID_JOBS:-$(nproc)}"
+
+# --- packages ---------------------------------------------------------------
+if [[ "${MESHID_SKIP_INSTALL:-0}" != "1" ]]; then
+  echo "==> installing packages"
+  # shellcheck source=deploy/lib/install_packages.sh
+  source "${repo_root}/deploy/lib/install_packages.sh"
+  meshid_install_packages "${repo_root}/deploy/packages.txt"
+fi
+
+# --- build ------------------------------------------------------------------
+echo "==> building (${build_dir}, targets: ${build_targets}, -j${jobs})"
+cmake -S . -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+read -r -a targets <<<"${build_targets}"
+cmake --build "${build_dir}" -j"${jobs}" --target "${targets[@]}"
+
+# --- throwaway PostgreSQL ---------------------------------------------------
+pg_bin=""
+pg_tmp=""
+pg_data=""
+as_pg=()
+
+stop_postgres() {
+  local rc=$?
+  trap - EXIT INT TERM
+  # postmaster.pid, not a flag: an interrupted `pg_ctl start` may have left a
+  # running server.
+  if [[ -n "${pg_data}" && -f "${pg_data}/postmaster.pid" ]]; then
+    if ! "${as_pg[@]}" "${pg_bin}/pg_ctl" -D "${pg_data}" -m fast -w -t 60 \
+      stop >/dev/null 2>&1; then
+      # pg_ctl failed: end the postmaster we started, by its pid.
+      local pid
+      pid="$(head -n1 "${pg_data}/postmaster.pid" 2>/dev/null || true)"
+      if [[ "${pid}" =~ ^[0-9]+$ &&
+        "$(cat "/proc/${pid}/comm" 2>/dev/null || true)" == postgres ]]; then
+        echo "==> pg_ctl stop failed; killing postmaster ${pid}" >&2
+        kill -KILL "${pid}" 2>/dev/null || true
+      fi
+    fi
+  fi
+  if [[ -n "${pg_tmp}" ]]; then
+    rm -rf -- "${pg_tmp}"
+  fi
+  exit "${rc}"
+}
+trap stop_postgres EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+pg_bin="$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -type d -name bin \
+  2>/dev/null | sort -V | tail -n1)"
+if [[ -z "${pg_bin}" || ! -x "${pg_bin}/initdb" || ! -x "${pg_bin}/pg_ctl" ]]; then
+  echo "error: initdb/pg_ctl not found under /usr/lib/postgresql/*/bin" \
+    "(install the postgresql package)" >&2
+  exit 1
+fi
+
+# initdb refuses to run as root: as root the cluster belongs to `postgres`.
+pg_tmp="$(mktemp -d /tmp/meshid-pg.XXXXXX)"
+if ((EUID == 0)); then
+  chown postgres:postgres "${pg_tmp}"
+  as_pg=(runuser -u postgres --)
+fi
+pg_data="${pg_tmp}/data"
+pg_log="${pg_tmp}/postgres.log"
+
+"${as_pg[@]}" "${pg_bin}/initdb" -D "${pg_data}" -U postgres -A trust \
+  -E UTF8 --locale=C --no-sync >"${pg_tmp}/initdb.log" 2>&1 || {
+  echo "error: initdb failed:" >&2
+  cat "${pg_tmp}/initdb.log" >&2
+  exit 1
+}
+
+free_port() {
+  python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+# Another process may take the port between asking and binding: retry.
+pg_up=0
+for _ in 1 2 3; do
+  pg_port="$(free_port)"
+  if "${as_pg[@]}" "${pg_bin}/pg_ctl" -D "${pg_data}" -l "${pg_log}" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p ${pg_port} -k ${pg_tmp}" \
+    -o "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null 2>&1; then
+    pg_up=1
+    break
+  fi
+  # A start that timed out may still be running: do not start a second one.
+  [[ -f "${pg_data}/postmaster.pid" ]] && break
+done
+if ((!pg_up)); then
+  echo "error: PostgreSQL did not start; log:" >&2
+  cat "${pg_log}" >&2 || true
+  exit 1
+fi
+echo "==> starting PostgreSQL on port ${pg_port}"
+
+"${as_pg[@]}" "${pg_bin}/createdb" -h 127.0.0.1 -p "${pg_port}" -U postgres \
+  meshid_test
+export MESHID_TEST_PG_URL="postgresql://postgres@127.0.0.1:${pg_port}/meshid_test"
+
+# --- tests ------------------------------------------------------------------
+echo "==> running tests"
+# No trailing output after ctest: its summary line stays the closing line.
+ctest --test-dir "${build_dir}" --output-on-failure --no-tests=error -j2 \
+  --timeout 300 "$@"
