@@ -4,6 +4,7 @@
 #ifndef MESHID_COMMON_CLOCK_H_
 #define MESHID_COMMON_CLOCK_H_
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace meshid {
