@@ -16,6 +16,19 @@ namespace meshid::json {
 // should be UTF-8.
 void AppendQuoted(absl::string_view value, std::string* out);
 
+// Appends `values` (strings) as a JSON array.
+template <typename Container>
+void AppendStringArray(const Container& values, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (const auto& v : values) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendQuoted(v, out);
+  }
+  out->push_back(']');
+}
+
 // Builds one JSON object member by member:
 //   ObjectWriter w(&out);
 //   w.String("alg", "HS256").Int("exp", 1700000000);
@@ -31,14 +44,7 @@ class ObjectWriter {
   template <typename Container>
   ObjectWriter& StringArray(absl::string_view name, const Container& values) {
     Name(name);
-    out_->push_back('[');
-    bool first = true;
-    for (const auto& v : values) {
-      if (!first) out_->push_back(',');
-      first = false;
-      AppendQuoted(v, out_);
-    }
-    out_->push_back(']');
+    AppendStringArray(values, out_);
     return *this;
   }
   void Close();

@@ -1,0 +1,202 @@
+#include "identity/identity_server.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/server/grpc_server_util.h"
+#include "common/server/http_server.h"
+#include "common/server/json_log.h"
+#include "common/status_macros.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "identity/identity_grpc_service.h"
+#include "identity/identity_metrics.h"
+#include "identity/keyadmin_grpc_service.h"
+#include "prometheus/registry.h"
+
+namespace meshid::identity {
+
+using server::Log;
+using server::LogLevel;
+
+// Declared in dependency order; destroyed in reverse, servers first.
+struct IdentityServer::Parts {
+  std::unique_ptr<Store> store;
+  std::unique_ptr<MasterKey> master_key;
+  std::unique_ptr<IdentityViews> views;
+  IdentityContext ctx;
+  std::shared_ptr<prometheus::Registry> registry;
+  std::unique_ptr<IdentityMetrics> metrics;
+  std::unique_ptr<KeyService> keys;
+  std::unique_ptr<ClientService> clients;
+  std::unique_ptr<PrincipalService> principals;
+  std::unique_ptr<TokenService> tokens;
+  std::unique_ptr<IdentityGrpcService> identity_service;
+  std::unique_ptr<KeyAdminGrpcService> keyadmin_service;
+  std::unique_ptr<server::HttpServer> http;
+  std::unique_ptr<grpc::Server> identity_server;
+  std::unique_ptr<grpc::Server> keyadmin_server;
+};
+
+namespace {
+
+// "sqlite:///data/meshid.db" -> "/data/master.key".
+std::string DefaultMasterKeyPath(absl::string_view store_url) {
+  absl::string_view path = store_url;
+  if (!absl::ConsumePrefix(&path, "sqlite://")) return "";
+  const size_t slash = path.rfind('/');
+  if (slash == absl::string_view::npos) return "";
+  return absl::StrCat(path.substr(0, slash), "/master.key");
+}
+
+absl::StatusOr<std::unique_ptr<MasterKey>> LoadMasterKey(
+    const IdentityServerConfig& config) {
+  std::string path = config.master_key_file;
+  const bool embedded = path.empty();
+  if (embedded) {
+    path = DefaultMasterKeyPath(config.store_url);
+    if (path.empty()) {
+      return absl::InvalidArgumentError(
+          "--master_key_file is required with a PostgreSQL store");
+    }
+  }
+  absl::StatusOr<MasterKey::LoadResult> loaded =
+      MasterKey::LoadOrCreate(path, /*create_if_missing=*/embedded);
+  if (!loaded.ok()) return loaded.status();
+  if (loaded->created) {
+    Log(LogLevel::kWarning, "master_key.created",
+        {{"path", path},
+         {"note",
+          "a new master key was generated; back it up with the "
+          "database, which is unreadable without it"}});
+  }
+  return std::make_unique<MasterKey>(std::move(loaded->key));
+}
+
+absl::StatusOr<std::unique_ptr<grpc::Server>> StartOne(
+    const std::string& address, grpc::Service* service, int* port) {
+  grpc::ServerBuilder builder;
+  server::ConfigureServerBuilder(builder, server::GrpcServerOptions{});
+  builder.RegisterService(service);
+  return server::StartGrpcServer(builder, address,
+                                 grpc::InsecureServerCredentials(), port);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
+    const IdentityServerConfig& config) {
+  auto p = std::make_unique<Parts>();
+  const Clock* clock = config.clock ? config.clock : SystemClock::Get();
+  StoreOptions store_options;
+  store_options.pool_size = config.store_pool_size;
+  ASSIGN_OR_RETURN(p->store, OpenStore(config.store_url, store_options));
+  ASSIGN_OR_RETURN(p->master_key, LoadMasterKey(config));
+  p->views = std::make_unique<IdentityViews>(p->store.get(),
+                                             p->master_key.get(), clock);
+  RETURN_IF_ERROR(p->views->Load());
+  p->ctx = IdentityContext{p->store.get(), p->master_key.get(), clock,
+                           p->views.get(), config.options};
+  p->registry = std::make_shared<prometheus::Registry>();
+  p->metrics = std::make_unique<IdentityMetrics>(*p->registry);
+  p->keys = std::make_unique<KeyService>(p->ctx);
+  p->clients = std::make_unique<ClientService>(p->ctx);
+  p->principals = std::make_unique<PrincipalService>(p->ctx);
+  p->tokens = std::make_unique<TokenService>(p->ctx, p->principals.get(),
+                                             p->metrics.get());
+  ASSIGN_OR_RETURN(std::vector<std::string> bootstrapped,
+                   Bootstrap(p->ctx, *p->keys, *p->clients, config.bootstrap));
+  for (const std::string& what : bootstrapped) {
+    Log(LogLevel::kInfo, "bootstrap", {{"did", what}});
+  }
+  p->metrics->ObserveSnapshot(*p->views->Current());
+
+  BoundPorts ports;
+  p->identity_service = std::make_unique<IdentityGrpcService>(
+      p->ctx, p->tokens.get(), p->principals.get(), p->metrics.get());
+  p->keyadmin_service = std::make_unique<KeyAdminGrpcService>(
+      p->ctx, p->keys.get(), p->clients.get(), p->principals.get(),
+      p->metrics.get());
+  if (!config.identity_address.empty()) {
+    ASSIGN_OR_RETURN(p->identity_server,
+                     StartOne(config.identity_address,
+                              p->identity_service.get(), &ports.identity));
+  }
+  if (!config.keyadmin_address.empty()) {
+    ASSIGN_OR_RETURN(p->keyadmin_server,
+                     StartOne(config.keyadmin_address,
+                              p->keyadmin_service.get(), &ports.keyadmin));
+  }
+  if (!config.http_address.empty()) {
+    server::HttpServerOptions http_options;
+    http_options.address = config.http_address;
+    http_options.metrics = p->registry;
+    p->http = std::make_unique<server::HttpServer>(std::move(http_options));
+    IdentityViews* views = p->views.get();
+    RETURN_IF_ERROR(p->http->Handle(
+        "/.well-known/jwks.json", [views](const server::HttpRequest&) {
+          return server::HttpResponse{200, "application/jwk-set+json",
+                                      "max-age=60",
+                                      views->Current()->jwks_json()};
+        }));
+    RETURN_IF_ERROR(p->http->Start());
+    ports.http = p->http->port();
+  }
+  std::unique_ptr<IdentityServer> server(new IdentityServer(std::move(p)));
+  server->ports_ = ports;
+  server->ticker_ = std::thread([s = server.get(),
+                                 interval = config.tick_interval] {
+    while (!s->stop_ticker_.WaitForNotificationWithTimeout(interval)) {
+      absl::Status status = s->TickNow();
+      if (!status.ok()) {
+        Log(LogLevel::kWarning, "ticker.failed", {{"error", status.message()}});
+      }
+    }
+  });
+  Log(LogLevel::kInfo, "identity.started",
+      {{"store", server->parts_->store->dialect()},
+       {"identity_port", ports.identity},
+       {"keyadmin_port", ports.keyadmin},
+       {"http_port", ports.http}});
+  return server;
+}
+
+IdentityServer::IdentityServer(std::unique_ptr<Parts> parts)
+    : parts_(std::move(parts)) {}
+
+IdentityServer::~IdentityServer() { Stop(); }
+
+const IdentityContext& IdentityServer::context() const { return parts_->ctx; }
+
+absl::Status IdentityServer::TickNow() {
+  absl::Status refreshed = parts_->views->Refresh();
+  if (!refreshed.ok()) {
+    parts_->metrics->OnStoreError("refresh");
+    return refreshed;
+  }
+  absl::StatusOr<int> moved = parts_->keys->Tick();
+  if (!moved.ok()) {
+    parts_->metrics->OnStoreError("key_tick");
+    return moved.status();
+  }
+  parts_->metrics->ObserveSnapshot(*parts_->views->Current());
+  return absl::OkStatus();
+}
+
+void IdentityServer::Stop(absl::Duration deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  stop_ticker_.Notify();
+  if (ticker_.joinable()) ticker_.join();
+  server::DrainOptions drain;
+  drain.shutdown_deadline = deadline;
+  if (parts_->http) parts_->http->SetServing(false);
+  for (grpc::Server* s :
+       {parts_->identity_server.get(), parts_->keyadmin_server.get()}) {
+    if (s != nullptr) server::DrainGrpcServer(*s, drain);
+  }
+  if (parts_->http) parts_->http->Stop();
+  Log(LogLevel::kInfo, "identity.stopped", {});
+}
+
+}  // namespace meshid::identity

@@ -1,0 +1,29 @@
+// Where libpqxx exceptions stop: one mapping from whatever libpqxx throws to
+// an absl::Status, with the URL's password scrubbed from the message.
+#ifndef MESHID_IDENTITY_STORE_PG_ERRORS_H_
+#define MESHID_IDENTITY_STORE_PG_ERRORS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace meshid::identity::store_internal {
+
+// Call only inside a catch block; classifies the exception being handled:
+//   broken connection, in-doubt commit, server shutting down -> UNAVAILABLE
+//     ("store unavailable: ...")
+//   unique_violation                                       -> ALREADY_EXISTS
+//   other integrity constraint violations                  ->
+//   FAILED_PRECONDITION serialization failure, deadlock -> ABORTED anything
+//   else                                          -> INTERNAL
+absl::Status CurrentPgExceptionToStatus(
+    const std::vector<std::string>& secrets);
+
+// True for the ABORTED that CurrentPgExceptionToStatus gives a serialization
+// failure or deadlock: the whole transaction may simply be run again.
+bool IsRetryablePgStatus(const absl::Status& status);
+
+}  // namespace meshid::identity::store_internal
+
+#endif  // MESHID_IDENTITY_STORE_PG_ERRORS_H_
