@@ -6,15 +6,23 @@
 
 namespace meshid::meshctl {
 
-absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
-                                   const std::set<std::string>& value_flags,
-                                   const std::set<std::string>& bool_flags) {
+absl::StatusOr<Flags> Flags::Parse(
+    const std::vector<std::string>& args,
+    const std::set<std::string>& value_flags,
+    const std::set<std::string>& bool_flags,
+    const std::set<std::string>& repeated_flags) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (!absl::StartsWith(arg, "--") || arg.size() == 2) {
+      // A bare word is quoted only when it looks like a mistyped flag: a
+      // stray value might be a secret pasted in the wrong place.
       return absl::InvalidArgumentError(
-          absl::StrCat("unexpected argument '", arg, "'"));
+          absl::StartsWith(arg, "-")
+              ? absl::StrCat("unexpected argument '", arg,
+                             "' (flags start with --)")
+              : absl::StrCat("unexpected argument #", i + 1,
+                             ": values follow their --flag"));
     }
     std::string name = arg.substr(2);
     std::optional<std::string> value;
@@ -28,7 +36,8 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
             absl::StrCat("flag --", name, " takes no value"));
       }
       value = "true";
-    } else if (value_flags.count(name) != 0) {
+    } else if (value_flags.count(name) != 0 ||
+               repeated_flags.count(name) != 0) {
       if (!value.has_value()) {
         if (i + 1 >= args.size()) {
           return absl::InvalidArgumentError(
@@ -38,6 +47,10 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
       }
     } else {
       return absl::InvalidArgumentError(absl::StrCat("unknown flag --", name));
+    }
+    if (repeated_flags.count(name) != 0) {
+      flags.repeated_[name].push_back(*std::move(value));
+      continue;
     }
     if (!flags.values_.emplace(name, *value).second) {
       return absl::InvalidArgumentError(
@@ -54,7 +67,14 @@ std::optional<std::string> Flags::Get(absl::string_view name) const {
 }
 
 bool Flags::Has(absl::string_view name) const {
-  return values_.find(name) != values_.end();
+  return values_.find(name) != values_.end() ||
+         repeated_.find(name) != repeated_.end();
+}
+
+std::vector<std::string> Flags::GetAll(absl::string_view name) const {
+  auto it = repeated_.find(name);
+  if (it == repeated_.end()) return {};
+  return it->second;
 }
 
 absl::StatusOr<std::string> Flags::Required(absl::string_view name) const {
@@ -62,6 +82,10 @@ absl::StatusOr<std::string> Flags::Required(absl::string_view name) const {
   if (!v.has_value()) {
     return absl::InvalidArgumentError(
         absl::StrCat("missing required flag --", name));
+  }
+  if (v->empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("flag --", name, " must not be empty"));
   }
   return *v;
 }

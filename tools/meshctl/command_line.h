@@ -22,21 +22,29 @@ inline constexpr int kExitUsage = 2;   // the command line was wrong
 
 class Flags {
  public:
-  // Parses `args` (flags only, no positionals). `value_flags` take a value,
-  // `bool_flags` none. Unknown flags, repeats and missing values are
-  // INVALID_ARGUMENT naming the flag.
-  static absl::StatusOr<Flags> Parse(const std::vector<std::string>& args,
-                                     const std::set<std::string>& value_flags,
-                                     const std::set<std::string>& bool_flags);
+  // Parses `args` (flags only, no positionals). `value_flags` take a value
+  // and may appear once, `bool_flags` take none, `repeated_flags` take a
+  // value and may appear any number of times (read them with GetAll).
+  // Unknown flags, repeats of a single flag and missing values are
+  // INVALID_ARGUMENT naming the flag, never quoting its value.
+  static absl::StatusOr<Flags> Parse(
+      const std::vector<std::string>& args,
+      const std::set<std::string>& value_flags,
+      const std::set<std::string>& bool_flags,
+      const std::set<std::string>& repeated_flags = {});
 
   std::optional<std::string> Get(absl::string_view name) const;
   bool Has(absl::string_view name) const;
+  // The value of a flag that must be given, and not as "".
   absl::StatusOr<std::string> Required(absl::string_view name) const;
   // An integer flag; nullopt when absent, INVALID_ARGUMENT when not an int64.
   absl::StatusOr<std::optional<int64_t>> Int(absl::string_view name) const;
+  // Every value of a repeated flag, in command-line order; empty when absent.
+  std::vector<std::string> GetAll(absl::string_view name) const;
 
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::vector<std::string>, std::less<>> repeated_;
 };
 
 }  // namespace meshid::meshctl

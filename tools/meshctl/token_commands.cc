@@ -10,6 +10,7 @@
 #include "common/token/jwks.h"
 #include "common/token/token_verifier.h"
 #include "tools/meshctl/command_line.h"
+#include "tools/meshctl/text_input.h"
 
 namespace meshid::meshctl {
 namespace {
@@ -26,18 +27,6 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
         absl::StrCat("'", path, "' is larger than ", kMaxJwksBytes, " bytes"));
   }
   return content.str();
-}
-
-// Reads stdin line by line, dropping a trailing "\r" and skipping empty
-// lines; nothing else is trimmed, so stray spaces make a token fail.
-template <typename Fn>
-void ForEachLine(std::istream& in, Fn fn) {
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
-    fn(line);
-  }
 }
 
 struct VerifyOptions {
@@ -85,7 +74,7 @@ int RunTokenVerify(const std::vector<std::string>& args, std::istream& in,
                    std::ostream& out, std::ostream& err) {
   absl::StatusOr<VerifyOptions> options = ParseVerifyOptions(args);
   if (!options.ok()) {
-    err << "meshctl token verify: " << options.status().message() << "\n"
+    err << "meshctl: token verify: " << options.status().message() << "\n"
         << "usage: meshctl token verify --jwks FILE --issuer ISS "
            "--audience AUD [--now UNIX] [--skew SECONDS] "
            "[--max-lifetime SECONDS] < tokens\n";
@@ -109,7 +98,7 @@ int RunTokenVerify(const std::vector<std::string>& args, std::istream& in,
 int RunTokenDecode(const std::vector<std::string>& args, std::istream& in,
                    std::ostream& out, std::ostream& err) {
   if (!args.empty()) {
-    err << "meshctl token decode: takes no arguments; reads tokens from "
+    err << "meshctl: token decode: takes no arguments; reads tokens from "
            "stdin\nusage: meshctl token decode < tokens\n";
     return kExitUsage;
   }

@@ -1,0 +1,115 @@
+// How meshctl reaches a meshid server: where (address, TLS), as whom (the
+// bearer token) and for how long (the deadline), plus the Transport seam that
+// turns an address into generated stubs. Commands only ever see
+// `StubInterface`s, so tests inject stubs over an in-process channel (or any
+// fake) instead of a network.
+//
+//   ASSIGN_OR_RETURN(ConnectionSettings settings,
+//                    ResolveConnection(flags, {Plane::kKeyAdmin, ...}, env));
+//   auto stub = transport.NewKeyAdminStub(settings.endpoint);
+//   grpc::ClientContext ctx;
+//   PrepareClientContext(settings.call, &ctx);
+//   stub->GetKey(&ctx, request, &key);
+#ifndef MESHID_TOOLS_MESHCTL_CONNECTION_H_
+#define MESHID_TOOLS_MESHCTL_CONNECTION_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "grpcpp/client_context.h"
+#include "meshid/identity/v1/identity.grpc.pb.h"
+#include "meshid/keyadmin/v1/keyadmin.grpc.pb.h"
+#include "tools/meshctl/command_line.h"
+
+namespace meshid::meshctl {
+
+// Which server a command talks to.
+enum class Plane {
+  kOffline,   // no server (token verify/decode)
+  kIdentity,  // the token plane, default 127.0.0.1:50051
+  kKeyAdmin,  // the admin plane, default 127.0.0.1:50052
+};
+
+inline constexpr char kDefaultIdentityAddr[] = "127.0.0.1:50051";
+inline constexpr char kDefaultKeyAdminAddr[] = "127.0.0.1:50052";
+inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(10);
+
+// Reads an environment variable; nullopt when unset. Injected so tests never
+// touch the process environment.
+using GetEnvFn = std::function<std::optional<std::string>(const std::string&)>;
+// The process environment (std::getenv).
+GetEnvFn ProcessEnvironment();
+
+struct Endpoint {
+  std::string address;  // host:port, or any gRPC target URI
+  bool tls = false;
+  std::string ca_pem;  // TLS roots; empty means the system roots
+};
+
+// What every call of one command carries.
+struct CallOptions {
+  // Sent as "authorization: Bearer <token>" when not empty. Never printed.
+  std::string bearer_token;
+  // One absolute deadline for the whole command, so --timeout bounds a
+  // paged listing too, not each page.
+  absl::Time deadline = absl::InfiniteFuture();
+};
+
+struct ConnectionSettings {
+  Endpoint endpoint;
+  CallOptions call;
+};
+
+// How a command takes its bearer token.
+enum class BearerFlag {
+  // --token T or --auth-token T (or MESHID_TOKEN).
+  kTokenOrAuthToken,
+  // --auth-token T (or MESHID_TOKEN) only: the command's own --token names
+  // the token it works on (token introspect, token revoke).
+  kAuthTokenOnly,
+};
+
+struct ConnectionRequest {
+  Plane plane = Plane::kKeyAdmin;
+  BearerFlag bearer_flag = BearerFlag::kTokenOrAuthToken;
+};
+
+// The flags every networked command accepts, per BearerFlag.
+std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag);
+std::set<std::string> ConnectionBoolFlags();
+
+// Resolves --addr (else MESHID_IDENTITY_ADDR / MESHID_KEYADMIN_ADDR, else the
+// default), the bearer token (flag, else MESHID_TOKEN; surrounding
+// whitespace dropped; may end up empty), --timeout (default 10s, from
+// `now`), --tls and --ca-file (read here; implies --tls). INVALID_ARGUMENT
+// on a bad value; messages never contain the token.
+absl::StatusOr<ConnectionSettings> ResolveConnection(
+    const Flags& flags, const ConnectionRequest& request, const GetEnvFn& env,
+    absl::Time now);
+
+// Sets the deadline and, when there is one, the bearer token on `context`.
+void PrepareClientContext(const CallOptions& options,
+                          grpc::ClientContext* context);
+
+// Makes stubs. Implementations must be usable from one thread; stubs are
+// used only while the Transport lives.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual std::unique_ptr<identity::v1::Identity::StubInterface>
+  NewIdentityStub(const Endpoint& endpoint) = 0;
+  virtual std::unique_ptr<keyadmin::v1::KeyAdmin::StubInterface>
+  NewKeyAdminStub(const Endpoint& endpoint) = 0;
+};
+
+// Real gRPC channels: insecure, or TLS with --tls / --ca-file.
+std::unique_ptr<Transport> NewGrpcTransport();
+
+}  // namespace meshid::meshctl
+
+#endif  // MESHID_TOOLS_MESHCTL_CONNECTION_H_
