@@ -18,8 +18,8 @@ absl::StatusOr<std::vector<std::string>> Bootstrap(
     const BootstrapOptions& options) {
   std::vector<std::string> done;
   RETURN_IF_ERROR(keys.EnsureIssuerKeys("bootstrap"));
-  auto create_once = [&](absl::string_view id, const ClientPolicy& policy,
-                         absl::string_view secret,
+  auto create_once = [&](absl::string_view id, absl::string_view name,
+                         const ClientPolicy& policy, absl::string_view secret,
                          absl::string_view what) -> absl::Status {
     if (ctx.views->Current()->FindClient(id) != nullptr)
       return absl::OkStatus();
@@ -27,7 +27,7 @@ absl::StatusOr<std::vector<std::string>> Bootstrap(
     create.secret = std::string(secret);
     create.activate_keys_now = true;
     absl::StatusOr<ClientWithSecret> created =
-        clients.CreateClient(id, what, policy, "bootstrap", create);
+        clients.CreateClient(id, name, policy, "bootstrap", create);
     // ALREADY_EXISTS: made by another replica, or deleted on purpose.
     if (!created.ok() && !absl::IsAlreadyExists(created.status())) {
       return created.status();
@@ -36,15 +36,17 @@ absl::StatusOr<std::vector<std::string>> Bootstrap(
     return absl::OkStatus();
   };
   if (!options.admin_secret.empty()) {
-    RETURN_IF_ERROR(create_once(options.admin_client, AdminPolicy(ctx.options),
-                                options.admin_secret, "admin_created"));
+    RETURN_IF_ERROR(create_once(options.admin_client, "Bootstrap admin",
+                                AdminPolicy(ctx.options), options.admin_secret,
+                                "admin_created"));
   }
   // The login client's secret is random and never shown: it issues through
   // Login only. Admins grant it audiences with UpdateClientPolicy.
   ClientPolicy login;
   login.max_token_ttl = ctx.options.max_token_ttl;
-  RETURN_IF_ERROR(
-      create_once(ctx.options.login_client, login, "", "login_client_created"));
+  RETURN_IF_ERROR(create_once(ctx.options.login_client,
+                              "Issues users' tokens (Login)", login, "",
+                              "login_client_created"));
   return done;
 }
 

@@ -117,6 +117,9 @@ grpc::Status IdentityGrpcService::IntrospectToken(
   response->set_token_type("Bearer");
   response->set_exp(absl::ToUnixSeconds(p.expires_at));
   response->set_iat(absl::ToUnixSeconds(p.issued_at));
+  if (p.not_before.has_value()) {
+    response->set_nbf(absl::ToUnixSeconds(*p.not_before));
+  }
   response->set_sub(p.subject);
   response->set_aud(p.audience);
   response->set_iss(seen.issuer);

@@ -80,29 +80,29 @@ absl::StatusOr<PrincipalRecord> PrincipalService::RegisterUser(
                    HashPassword(password, ctx_.options.password_iterations));
   const std::string id = UserPrincipalId(username);
   PrincipalRecord user;
-  RETURN_IF_ERROR(
-      ctx_.store->RunInTransaction([&](Transaction& tx) -> absl::Status {
-        const absl::Time now = ctx_.Now();
-        ASSIGN_OR_RETURN(
-            int64_t version,
-            tx.events().Append(ChangeKind::kPrincipalChanged, id, now));
-        PrincipalRecord guest;
-        guest.id = id;
-        guest.kind = PrincipalKind::kUser;
-        guest.state = PrincipalState::kGuest;
-        guest.password_hash = hash;
-        guest.created_at = guest.updated_at = now;
-        guest.version = version;
-        ASSIGN_OR_RETURN(user,
-                         ApplyPrincipalEvent(guest, PrincipalEvent::kRegister));
-        absl::Status inserted = tx.principals().Insert(user);
-        if (absl::IsAlreadyExists(inserted)) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("username '", username, "' is taken"));
-        }
-        RETURN_IF_ERROR(inserted);
-        return WriteAudit(tx, {id, "user.register", id, "", {}}, now, version);
-      }));
+  RETURN_IF_ERROR(ctx_.store->RunInTransaction([&](Transaction& tx)
+                                                   -> absl::Status {
+    const absl::Time now = ctx_.Now();
+    ASSIGN_OR_RETURN(
+        int64_t version,
+        tx.events().Append(ChangeKind::kPrincipalChanged, id, now));
+    PrincipalRecord guest;
+    guest.id = id;
+    guest.kind = PrincipalKind::kUser;
+    guest.state = PrincipalState::kGuest;
+    guest.password_hash = hash;
+    guest.created_at = guest.updated_at = now;
+    guest.version = version;
+    ASSIGN_OR_RETURN(user,
+                     ApplyPrincipalEvent(guest, PrincipalEvent::kRegister));
+    absl::Status inserted = tx.principals().Insert(user);
+    if (absl::IsAlreadyExists(inserted)) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("username '", username, "' is taken"));
+    }
+    RETURN_IF_ERROR(inserted);
+    return WriteAudit(tx, {id, "principal.register", id, "", {}}, now, version);
+  }));
   return user;
 }
 
@@ -151,14 +151,18 @@ absl::StatusOr<PrincipalRecord> PrincipalService::Transition(
   RETURN_IF_ERROR(
       ctx_.store->RunInTransaction([&](Transaction& tx) -> absl::Status {
         const absl::Time now = ctx_.Now();
+        ASSIGN_OR_RETURN(PrincipalRecord before, tx.principals().Get(id));
+        const PrincipalState from = before.state;
         ASSIGN_OR_RETURN(result, TransitionInTx(tx, ctx_, id, event, now));
         return WriteAudit(
             tx,
             {std::string(actor),
-             absl::StrCat("principal.", PrincipalEventName(event)),
+             "principal.transition",
              std::string(id),
              "",
-             {{"state", std::string(PrincipalStateName(result.state))},
+             {{"event", std::string(PrincipalEventName(event))},
+              {"from_state", std::string(PrincipalStateName(from))},
+              {"to_state", std::string(PrincipalStateName(result.state))},
               {"reason", std::string(reason)}}},
             now, result.version);
       }));

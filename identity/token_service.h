@@ -72,9 +72,9 @@ class TokenService {
   // own audience); inactive otherwise, with nothing else said.
   Introspection Introspect(absl::string_view token) const;
 
-  // Revokes a token the caller holds (it must verify, else
-  // INVALID_ARGUMENT "not a valid token") or a jti (the caller was checked
-  // for tokens:revoke). Revoking twice is fine.
+  // Revokes a token the caller holds (RFC 7009: one that does not verify
+  // is ignored and the call succeeds) or a jti (the caller was checked for
+  // tokens:revoke). Revoking twice is fine.
   absl::Status RevokeToken(absl::string_view token, absl::string_view actor);
   absl::Status RevokeJti(absl::string_view jti, absl::string_view actor);
 

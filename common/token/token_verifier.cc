@@ -311,6 +311,8 @@ VerifyError VerifyTokenInto(absl::string_view token, const KeySet& keys,
     }
   }
   out->issued_at = iat->ToTime();
+  out->not_before.reset();
+  if (nbf.has_value()) out->not_before = nbf->ToTime();
   out->expires_at = exp->ToTime();
   return VerifyError::kOk;
 }

@@ -54,6 +54,8 @@ TEST_P(TokenPlaneTest, IssuesAProfileTokenThatIntrospectsActive) {
   EXPECT_EQ(response.aud(), "logging-service");
   EXPECT_EQ(response.iss(), kIssuer);
   EXPECT_FALSE(response.kid().empty());
+  EXPECT_GT(response.nbf(), 0);
+  EXPECT_EQ(response.nbf(), response.iat());
 }
 
 TEST_P(TokenPlaneTest, WrongSecretAndUnknownClientLookTheSame) {
@@ -186,6 +188,10 @@ TEST_P(TokenPlaneTest, RevokedTokenBecomesInactiveOthersStay) {
   ASSERT_TRUE(identity().RevokeToken(&context, revoke, &empty).ok());
   EXPECT_FALSE(IsActive(*t1));
   EXPECT_TRUE(IsActive(*t2));
+  // RFC 7009: a token that does not verify is ignored, not reported.
+  revoke.set_token("not.a.token");
+  grpc::ClientContext garbage;
+  EXPECT_TRUE(identity().RevokeToken(&garbage, revoke, &empty).ok());
   // By jti needs tokens:revoke.
   revoke.set_jti("some-jti");
   grpc::ClientContext anonymous;

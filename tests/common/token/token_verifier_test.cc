@@ -49,6 +49,7 @@ TEST_F(TokenVerifierTest, AcceptsEachAlgorithmAndFillsThePrincipal) {
     EXPECT_TRUE(p.HasRole("service"));
     EXPECT_EQ(p.expires_at, claims.expires_at);
     EXPECT_EQ(p.issued_at, claims.issued_at);
+    EXPECT_EQ(p.not_before, claims.not_before);
   }
 }
 
