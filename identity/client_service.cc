@@ -82,6 +82,14 @@ absl::StatusOr<ClientWithSecret> ClientService::CreateClient(
     const CreateOptions& options) {
   const absl::string_view secret = options.secret;
   RETURN_IF_ERROR(ValidateName("client_id", client_id));
+  // A client named like one of meshid's own planes would be that audience's
+  // watcher, and WatchKeys would hand it the pair secrets that sign admin
+  // tokens.
+  if (client_id == ctx_.options.identity_audience ||
+      client_id == ctx_.options.keyadmin_audience) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "client_id '", client_id, "' is reserved for meshid itself"));
+  }
   if (display_name.size() > 256) {
     return absl::InvalidArgumentError("display_name must be at most 256 bytes");
   }

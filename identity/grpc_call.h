@@ -10,7 +10,7 @@
 namespace meshid::identity {
 
 // The "authorization" metadata value of the call, or empty.
-inline std::string AuthorizationOf(const grpc::ServerContext& context) {
+inline std::string AuthorizationOf(const grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) return "";

@@ -12,6 +12,8 @@
 #include "identity/identity_grpc_service.h"
 #include "identity/identity_metrics.h"
 #include "identity/keyadmin_grpc_service.h"
+#include "identity/store/pg_change_listener.h"
+#include "identity/watch/watch_hub.h"
 #include "prometheus/registry.h"
 
 namespace meshid::identity {
@@ -31,6 +33,9 @@ struct IdentityServer::Parts {
   std::unique_ptr<ClientService> clients;
   std::unique_ptr<PrincipalService> principals;
   std::unique_ptr<TokenService> tokens;
+  std::unique_ptr<WatchHub> hub;
+  // PostgreSQL only: changes from other replicas, as they commit.
+  std::unique_ptr<PgChangeListener> listener;
   std::unique_ptr<IdentityGrpcService> identity_service;
   std::unique_ptr<KeyAdminGrpcService> keyadmin_service;
   std::unique_ptr<server::HttpServer> http;
@@ -94,6 +99,12 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   ASSIGN_OR_RETURN(p->master_key, LoadMasterKey(config));
   p->views = std::make_unique<IdentityViews>(p->store.get(),
                                              p->master_key.get(), clock);
+  p->hub = std::make_unique<WatchHub>(clock, config.heartbeat_interval);
+  WatchHub* hub = p->hub.get();
+  p->views->SetListener(
+      [hub](const std::shared_ptr<const IdentitySnapshot>& snapshot,
+            const std::vector<ChangeEvent>& changes,
+            bool full_load) { hub->Publish(snapshot, changes, full_load); });
   RETURN_IF_ERROR(p->views->Load());
   p->ctx = IdentityContext{p->store.get(), p->master_key.get(), clock,
                            p->views.get(), config.options};
@@ -116,7 +127,7 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       p->ctx, p->tokens.get(), p->principals.get(), p->metrics.get());
   p->keyadmin_service = std::make_unique<KeyAdminGrpcService>(
       p->ctx, p->keys.get(), p->clients.get(), p->principals.get(),
-      p->metrics.get());
+      p->metrics.get(), p->hub.get());
   if (!config.identity_address.empty()) {
     ASSIGN_OR_RETURN(p->identity_server,
                      StartOne(config.identity_address,
@@ -141,6 +152,15 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
         }));
     RETURN_IF_ERROR(p->http->Start());
     ports.http = p->http->port();
+  }
+  if (p->store->dialect() == "postgresql") {
+    IdentityViews* views_for_listener = p->views.get();
+    p->listener = std::make_unique<PgChangeListener>(
+        config.store_url, [views_for_listener](int64_t) {
+          // The payload is only a hint: Refresh reads every change after
+          // the view's version, so nothing is skipped or applied twice.
+          (void)views_for_listener->Refresh();
+        });
   }
   std::unique_ptr<IdentityServer> server(new IdentityServer(std::move(p)));
   server->ports_ = ports;
@@ -188,9 +208,12 @@ void IdentityServer::Stop(absl::Duration deadline) {
   stopped_ = true;
   stop_ticker_.Notify();
   if (ticker_.joinable()) ticker_.join();
+  parts_->listener.reset();
   server::DrainOptions drain;
   drain.shutdown_deadline = deadline;
   if (parts_->http) parts_->http->SetServing(false);
+  // Streams first: an open WatchKeys would hold the drain to its deadline.
+  parts_->hub->Shutdown();
   for (grpc::Server* s :
        {parts_->identity_server.get(), parts_->keyadmin_server.get()}) {
     if (s != nullptr) server::DrainGrpcServer(*s, drain);

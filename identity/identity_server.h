@@ -33,6 +33,8 @@ struct IdentityServerConfig {
   // How often the ticker refreshes the views from the store and runs the
   // timed key moves.
   absl::Duration tick_interval = absl::Seconds(1);
+  // Idle WatchKeys streams get a heartbeat this often.
+  absl::Duration heartbeat_interval = absl::Seconds(10);
   int store_pool_size = 4;
   // Tests pass a fake; nullptr means the system clock.
   const Clock* clock = nullptr;

@@ -34,6 +34,9 @@ struct KeyView {
   KeyRecord record;  // metadata; its sealed material is never opened again
   // The opened key, for PENDING, ACTIVE and RETIRED keys; null otherwise.
   std::shared_ptr<const SigningKey> signer;
+  // HS256 only: the pair secret, which WatchKeys sends to the validators of
+  // the key's audience (and to no one else).
+  std::shared_ptr<const crypto::SecretBytes> hs256_secret;
 };
 
 class IdentitySnapshot {

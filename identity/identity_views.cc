@@ -76,8 +76,12 @@ absl::Status IdentityViews::ApplyChanges(bool full_load) {
   SnapshotBuilder builder(*base, master_key_);
   int64_t version = base->version();
   bool changed = full_load;
+  std::vector<ChangeEvent> applied;
   RETURN_IF_ERROR(
       store_->RunInTransaction([&](Transaction& tx) -> absl::Status {
+        // The store may run this more than once (a retried transaction).
+        version = base->version();
+        applied.clear();
         if (full_load) {
           // The version first: anything committed after it is re-applied by
           // the next Refresh, and applying a record twice is harmless.
@@ -105,6 +109,7 @@ absl::Status IdentityViews::ApplyChanges(bool full_load) {
             RETURN_IF_ERROR(ApplyChange(tx, change, builder));
             version = change.version;
             changed = true;
+            applied.push_back(change);
           }
           if (changes.size() < static_cast<size_t>(kChangePage)) break;
         }
@@ -113,7 +118,8 @@ absl::Status IdentityViews::ApplyChanges(bool full_load) {
   if (!changed) return absl::OkStatus();  // nothing new: keep the snapshot
   std::shared_ptr<const IdentitySnapshot> next =
       std::move(builder).Build(version, now);
-  std::atomic_store(&current_, std::move(next));
+  std::atomic_store(&current_, next);
+  if (listener_) listener_(next, applied, full_load);
   return absl::OkStatus();
 }
 

@@ -12,7 +12,9 @@
 #ifndef MESHID_IDENTITY_IDENTITY_VIEWS_H_
 #define MESHID_IDENTITY_IDENTITY_VIEWS_H_
 
+#include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
@@ -38,6 +40,14 @@ class IdentityViews {
     return std::atomic_load(&current_);
   }
 
+  // Called after each new snapshot is published, with the change events it
+  // applied (empty after a full load). Calls are serialized. Set before
+  // serving; the listener must not call Refresh.
+  using Listener = std::function<void(
+      const std::shared_ptr<const IdentitySnapshot>& snapshot,
+      const std::vector<ChangeEvent>& changes, bool full_load)>;
+  void SetListener(Listener listener) { listener_ = std::move(listener); }
+
  private:
   absl::Status ApplyChanges(bool full_load);
 
@@ -46,6 +56,7 @@ class IdentityViews {
   const Clock* const clock_;
   absl::Mutex refresh_mu_;
   std::shared_ptr<const IdentitySnapshot> current_;
+  Listener listener_;
 };
 
 }  // namespace meshid::identity

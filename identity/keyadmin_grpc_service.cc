@@ -7,6 +7,7 @@
 #include "identity/audit.h"
 #include "identity/grpc_call.h"
 #include "identity/proto_convert.h"
+#include "identity/watch/watch_keys_service.h"
 
 namespace meshid::identity {
 namespace {
@@ -344,6 +345,26 @@ grpc::Status KeyAdminGrpcService::ListAuditEvents(
         EncodePageToken(absl::StrCat((*events)[*size - 1].id)));
   }
   return grpc::Status::OK;
+}
+
+grpc::ServerWriteReactor<keyadmin_pb::WatchKeysResponse>*
+KeyAdminGrpcService::WatchKeys(grpc::CallbackServerContext* context,
+                               const keyadmin_pb::WatchKeysRequest* request) {
+  VerifyError reason = VerifyError::kOk;
+  absl::StatusOr<Principal> watcher = authorizer_.Authorize(
+      AuthorizationOf(*context), ctx_.options.keyadmin_audience, "keys:watch",
+      &reason);
+  if (!watcher.ok()) {
+    if (reason != VerifyError::kOk) metrics_->OnAuthFailure("keyadmin", reason);
+    return new RefusedWatch(ToGrpcStatus(watcher.status()));
+  }
+  if (request->since_version() < 0) {
+    return new RefusedWatch(
+        ToGrpcStatus(absl::InvalidArgumentError("since_version must be >= 0")));
+  }
+  // The watcher's name is its token's subject: it receives the pair keys
+  // whose audience it is, and no others.
+  return new WatchKeysReactor(hub_, watcher->subject, request->since_version());
 }
 
 }  // namespace meshid::identity

@@ -1,7 +1,8 @@
 // The meshid.keyadmin.v1.KeyAdmin gRPC service: every call needs a token
-// for the KeyAdmin audience with scope keys:admin; the caller's subject is
-// the actor in the audit trail. WatchKeys is served by the key-distribution
-// layer (UNIMPLEMENTED here until then).
+// for the KeyAdmin audience with scope keys:admin (WatchKeys: keys:watch);
+// the caller's subject is the actor in the audit trail. The unary methods
+// are synchronous; WatchKeys is a callback-API stream (no thread per
+// watcher).
 #ifndef MESHID_IDENTITY_KEYADMIN_GRPC_SERVICE_H_
 #define MESHID_IDENTITY_KEYADMIN_GRPC_SERVICE_H_
 
@@ -11,17 +12,20 @@
 #include "identity/key_service.h"
 #include "identity/principal_service.h"
 #include "identity/proto_convert.h"
+#include "identity/watch/watch_hub.h"
 #include "meshid/keyadmin/v1/keyadmin.grpc.pb.h"
 
 namespace meshid::identity {
 
 class KeyAdminGrpcService final
-    : public ::meshid::keyadmin::v1::KeyAdmin::Service {
+    : public ::meshid::keyadmin::v1::KeyAdmin::WithCallbackMethod_WatchKeys<
+          ::meshid::keyadmin::v1::KeyAdmin::Service> {
  public:
   KeyAdminGrpcService(const IdentityContext& ctx, KeyService* keys,
                       ClientService* clients, PrincipalService* principals,
-                      IdentityMetrics* metrics)
+                      IdentityMetrics* metrics, WatchHub* hub)
       : ctx_(ctx),
+        hub_(hub),
         keys_(keys),
         clients_(clients),
         principals_(principals),
@@ -68,6 +72,9 @@ class KeyAdminGrpcService final
                              keyadmin_pb::RevokeSubjectResponse*) override;
   grpc::Status ListAuditEvents(Ctx*, const keyadmin_pb::ListAuditEventsRequest*,
                                keyadmin_pb::ListAuditEventsResponse*) override;
+  grpc::ServerWriteReactor<keyadmin_pb::WatchKeysResponse>* WatchKeys(
+      grpc::CallbackServerContext* context,
+      const keyadmin_pb::WatchKeysRequest* request) override;
 
  private:
   // The caller's subject when it may administer keys; else the refusal.
@@ -75,6 +82,7 @@ class KeyAdminGrpcService final
   grpc::Status Done(absl::string_view operation, const absl::Status& status);
 
   const IdentityContext& ctx_;
+  WatchHub* const hub_;
   KeyService* const keys_;
   ClientService* const clients_;
   PrincipalService* const principals_;

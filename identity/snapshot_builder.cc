@@ -79,6 +79,10 @@ absl::Status SnapshotBuilder::PutKey(const KeyRecord& key) {
     ASSIGN_OR_RETURN(crypto::SecretBytes material,
                      master_key_->Open(key.kid, key.sealed_material));
     ASSIGN_OR_RETURN(SigningKey signer, MakeSigningKey(key, material));
+    if (key.alg == Algorithm::kHs256) {
+      view->hs256_secret =
+          std::make_shared<const crypto::SecretBytes>(material);
+    }
     view->signer = std::make_shared<const SigningKey>(std::move(signer));
     ASSIGN_OR_RETURN(VerificationKey verifier,
                      MakeVerificationKey(key, material));

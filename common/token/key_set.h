@@ -55,6 +55,23 @@ class KeySet {
     for (const auto& [kid, key] : keys_) fn(*key);
   }
 
+  // Calls `fn(jti, token_expires_at)` / `fn(subject, revoked_before)` for
+  // every revocation, in no set order.
+  template <typename Fn>
+  void ForEachRevokedJti(Fn fn) const {
+    for (const auto& [jti, expires] : revoked_jtis_) fn(jti, expires);
+  }
+  template <typename Fn>
+  void ForEachRevokedSubject(Fn fn) const {
+    for (const auto& [subject, before] : subject_cutoffs_) fn(subject, before);
+  }
+  // When the revoked `jti`'s token expires, or nullopt if not revoked.
+  std::optional<absl::Time> JtiRevokedUntil(absl::string_view jti) const {
+    auto it = revoked_jtis_.find(jti);
+    if (it == revoked_jtis_.end()) return std::nullopt;
+    return it->second;
+  }
+
   static std::shared_ptr<const KeySet> Empty();
 
  private:

@@ -1,0 +1,86 @@
+#include "identity/watch/watch_keys_service.h"
+
+namespace meshid::identity {
+
+WatchKeysReactor::WatchKeysReactor(WatchHub* hub, std::string audience,
+                                   int64_t since_version)
+    : hub_(hub), audience_(std::move(audience)), version_(since_version) {
+  hub_->Add(this);
+  if (hub_->shutting_down()) {
+    absl::MutexLock lock(&mu_);
+    FinishLocked(
+        grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+    return;
+  }
+  Wake();
+}
+
+void WatchKeysReactor::Wake() {
+  absl::MutexLock lock(&mu_);
+  if (finished_) return;
+  std::vector<WatchMessage> messages;
+  hub_->Catchup(audience_, &version_, &messages);
+  for (WatchMessage& m : messages) queue_.push_back(std::move(m));
+  PumpLocked();
+}
+
+void WatchKeysReactor::Heartbeat() {
+  absl::MutexLock lock(&mu_);
+  if (finished_ || writing_ || !queue_.empty()) return;  // busy is alive
+  queue_.push_back(hub_->Heartbeat());
+  PumpLocked();
+}
+
+void WatchKeysReactor::Close() {
+  absl::MutexLock lock(&mu_);
+  // UNAVAILABLE: the watcher should reconnect, to this replica's successor
+  // or another one, and resume from its version.
+  FinishLocked(
+      grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
+}
+
+void WatchKeysReactor::PumpLocked() {
+  if (finished_ || writing_ || queue_.empty()) return;
+  writing_ = true;
+  StartWrite(&queue_.front());
+}
+
+void WatchKeysReactor::FinishLocked(const grpc::Status& status) {
+  if (finished_) return;
+  if (writing_) {
+    finish_after_write_ = status;
+    return;
+  }
+  finished_ = true;
+  queue_.clear();
+  Finish(status);
+}
+
+void WatchKeysReactor::OnWriteDone(bool ok) {
+  absl::MutexLock lock(&mu_);
+  writing_ = false;
+  if (!queue_.empty()) queue_.pop_front();
+  if (!ok) {
+    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+    return;
+  }
+  if (finish_after_write_.has_value()) {
+    FinishLocked(*finish_after_write_);
+    return;
+  }
+  PumpLocked();
+}
+
+void WatchKeysReactor::OnCancel() {
+  absl::MutexLock lock(&mu_);
+  FinishLocked(grpc::Status::CANCELLED);
+}
+
+void WatchKeysReactor::OnDone() {
+  // After Remove returns the hub holds no pointer to us and calls none of
+  // our methods, so deleting is safe.
+  hub_->Remove(this);
+  delete this;
+}
+
+}  // namespace meshid::identity
