@@ -69,25 +69,27 @@ bool Base64UrlDecode(absl::string_view in, std::string* out) {
 void Base64UrlEncodeAppend(absl::string_view in, std::string* out) {
   const auto* src = reinterpret_cast<const uint8_t*>(in.data());
   const size_t n = in.size();
-  out->reserve(out->size() + (n * 4 + 2) / 3);
+  const size_t start = out->size();
+  out->resize(start + (n * 4 + 2) / 3);
+  char* dst = out->data() + start;
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     const uint32_t v =
         (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8) | src[i + 2];
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(kAlphabet[(v >> 6) & 63]);
-    out->push_back(kAlphabet[v & 63]);
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
+    *dst++ = kAlphabet[(v >> 6) & 63];
+    *dst++ = kAlphabet[v & 63];
   }
   if (n - i == 1) {
     const uint32_t v = uint32_t{src[i]} << 16;
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
   } else if (n - i == 2) {
     const uint32_t v = (uint32_t{src[i]} << 16) | (uint32_t{src[i + 1]} << 8);
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(kAlphabet[(v >> 6) & 63]);
+    *dst++ = kAlphabet[(v >> 18) & 63];
+    *dst++ = kAlphabet[(v >> 12) & 63];
+    *dst++ = kAlphabet[(v >> 6) & 63];
   }
 }
 

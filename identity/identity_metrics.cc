@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "absl/strings/str_cat.h"
+
 namespace meshid::identity {
 
 IdentityMetrics::IdentityMetrics(prometheus::Registry& registry)
@@ -41,12 +43,25 @@ IdentityMetrics::IdentityMetrics(prometheus::Registry& registry)
                         .Register(registry)
                         .Add({})) {}
 
+prometheus::Counter& IdentityMetrics::IssuedCounter(absl::string_view audience,
+                                                    Algorithm alg) {
+  const std::string key = absl::StrCat(AlgorithmName(alg), "|", audience);
+  {
+    absl::ReaderMutexLock lock(&issued_mu_);
+    auto it = issued_by_key_.find(key);
+    if (it != issued_by_key_.end()) return *it->second;
+  }
+  absl::MutexLock lock(&issued_mu_);
+  prometheus::Counter& counter =
+      issued_.Add({{"audience", std::string(audience)},
+                   {"alg", std::string(AlgorithmName(alg))}});
+  issued_by_key_.emplace(key, &counter);
+  return counter;
+}
+
 void IdentityMetrics::OnIssued(const IssuedToken& token,
                                absl::Duration latency) {
-  issued_
-      .Add({{"audience", token.audience},
-            {"alg", std::string(AlgorithmName(token.alg))}})
-      .Increment();
+  IssuedCounter(token.audience, token.alg).Increment();
   issue_latency_.Observe(absl::ToDoubleSeconds(latency));
 }
 

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
 #include "common/token/verify_error.h"
 #include "identity/identity_snapshot.h"
@@ -40,7 +41,14 @@ class IdentityMetrics final : public TokenObserver {
   void ObserveSnapshot(const IdentitySnapshot& snapshot);
 
  private:
+  prometheus::Counter& IssuedCounter(absl::string_view audience, Algorithm alg);
+
   prometheus::Family<prometheus::Counter>& issued_;
+  // Family::Add builds a label map and locks on every call; the hot path
+  // looks its counter up here instead.
+  absl::Mutex issued_mu_;
+  absl::flat_hash_map<std::string, prometheus::Counter*> issued_by_key_
+      ABSL_GUARDED_BY(issued_mu_);
   prometheus::Histogram& issue_latency_;
   prometheus::Family<prometheus::Counter>& issue_failures_;
   prometheus::Family<prometheus::Counter>& auth_failures_;

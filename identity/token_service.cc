@@ -58,9 +58,9 @@ absl::Status TokenService::Fail(absl::string_view reason, absl::Status status) {
 }
 
 absl::StatusOr<IssuedToken> TokenService::Sign(
-    const ClientView& client, absl::string_view subject,
-    const std::vector<std::string>& roles, absl::string_view principal_state,
-    const TokenRequest& request) {
+    const IdentitySnapshot& snapshot, const ClientView& client,
+    absl::string_view subject, const std::vector<std::string>& roles,
+    absl::string_view principal_state, const TokenRequest& request) {
   const absl::Time started = ctx_.clock->Now();
   if (request.ttl < absl::ZeroDuration()) {
     return Fail("bad_request", absl::InvalidArgumentError("ttl must be >= 0"));
@@ -70,13 +70,12 @@ absl::StatusOr<IssuedToken> TokenService::Sign(
       GrantScopes(client.policy, request.audience, request.scopes);
   if (!scope.ok()) return Fail("policy", scope.status());
 
-  const auto snapshot = ctx_.views->Current();
   const KeySlot slot = client.policy.signing_alg == Algorithm::kHs256
                            ? KeySlot::Pair(client.client_id, request.audience)
                            : KeySlot::Issuer(client.policy.signing_alg);
-  const KeyView* key = snapshot->ActiveKey(slot);
+  const KeyView* key = snapshot.ActiveKey(slot);
   if (key == nullptr || key->signer == nullptr) {
-    if (snapshot->HasPendingKey(slot)) {
+    if (snapshot.HasPendingKey(slot)) {
       return Fail("key_pending",
                   absl::UnavailableError(
                       absl::StrCat("the signing key for ", slot.Name(),
@@ -93,7 +92,7 @@ absl::StatusOr<IssuedToken> TokenService::Sign(
   claims.subject = std::string(subject);
   claims.audience = request.audience;
   claims.client_id = client.client_id;
-  ASSIGN_OR_RETURN(std::string jti_bytes, crypto::RandomBytes(16));
+  ASSIGN_OR_RETURN(std::string jti_bytes, crypto::RandomIdBytes(16));
   claims.jti = Base64UrlEncode(jti_bytes);
   claims.issued_at = absl::FromUnixSeconds(absl::ToUnixSeconds(started));
   claims.not_before = claims.issued_at;
@@ -142,7 +141,8 @@ absl::StatusOr<IssuedToken> TokenService::IssueToken(
                 absl::PermissionDeniedError(absl::StrCat(
                     "client is ", PrincipalStateName(client->state))));
   }
-  return Sign(*client, client->client_id, client->roles, "", request);
+  return Sign(*snapshot, *client, client->client_id, client->roles, "",
+              request);
 }
 
 absl::StatusOr<IssuedToken> TokenService::Login(absl::string_view username,
@@ -159,7 +159,7 @@ absl::StatusOr<IssuedToken> TokenService::Login(absl::string_view username,
                     absl::StrCat("login client '", ctx_.options.login_client,
                                  "' is not configured")));
   }
-  return Sign(*login, user->id, RolesOf(*user),
+  return Sign(*snapshot, *login, user->id, RolesOf(*user),
               PrincipalStateClaim(user->state), request);
 }
 

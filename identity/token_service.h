@@ -14,6 +14,7 @@
 #include "common/token/principal.h"
 #include "common/token/verify_error.h"
 #include "identity/identity_context.h"
+#include "identity/identity_snapshot.h"
 #include "identity/principal_service.h"
 
 namespace meshid::identity {
@@ -79,7 +80,9 @@ class TokenService {
   absl::Status RevokeJti(absl::string_view jti, absl::string_view actor);
 
  private:
-  absl::StatusOr<IssuedToken> Sign(const struct ClientView& client,
+  // `snapshot` is read once per request and owns `client`.
+  absl::StatusOr<IssuedToken> Sign(const IdentitySnapshot& snapshot,
+                                   const ClientView& client,
                                    absl::string_view subject,
                                    const std::vector<std::string>& roles,
                                    absl::string_view principal_state,
