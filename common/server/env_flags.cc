@@ -78,11 +78,36 @@ absl::Status ApplyEnvironmentToFlags() {
   return ApplyEnvironmentToFlags(environ);
 }
 
+std::string NormalizeFlagSpelling(absl::string_view arg) {
+  if (arg.size() < 3 || arg.substr(0, 2) != "--") return std::string(arg);
+  const size_t eq = arg.find('=');
+  std::string name(arg.substr(
+      2, eq == absl::string_view::npos ? absl::string_view::npos : eq - 2));
+  std::replace(name.begin(), name.end(), '-', '_');
+  return absl::StrCat("--", name,
+                      eq == absl::string_view::npos ? "" : arg.substr(eq));
+}
+
 absl::StatusOr<std::vector<char*>> ParseFlagsAndEnvironment(int argc,
                                                             char** argv) {
   absl::Status env = ApplyEnvironmentToFlags();
   if (!env.ok()) return env;
-  return absl::ParseCommandLine(argc, argv);
+  // Kept for the life of the process: absl and the positional arguments
+  // returned below point into these strings.
+  static auto* const spelled = new std::vector<std::string>();
+  static auto* const args = new std::vector<char*>();
+  spelled->clear();
+  args->clear();
+  bool after_double_dash = false;
+  for (int i = 0; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    spelled->push_back(i == 0 || after_double_dash
+                           ? std::string(arg)
+                           : NormalizeFlagSpelling(arg));
+    if (arg == "--") after_double_dash = true;
+  }
+  for (std::string& s : *spelled) args->push_back(s.data());
+  return absl::ParseCommandLine(static_cast<int>(args->size()), args->data());
 }
 
 std::vector<FlagDescription> ListFlags() {

@@ -43,7 +43,13 @@ std::string EnvVarNameForFlag(absl::string_view flag_name);
 // The same for the process environment (`environ`).
 [[nodiscard]] absl::Status ApplyEnvironmentToFlags();
 
-// ApplyEnvironmentToFlags(), then absl::ParseCommandLine(argc, argv), which
+// "--foo-bar=1" -> "--foo_bar=1": meshid flags may be spelled with dashes
+// (as the docs write them) or underscores (as absl names them). Values and
+// non-flag arguments are left alone.
+std::string NormalizeFlagSpelling(absl::string_view arg);
+
+// ApplyEnvironmentToFlags(), then absl::ParseCommandLine(argc, argv) with
+// dashed flag names accepted, which
 // exits the process on a bad command line or --help, as usual. Returns the
 // positional arguments (argv[0] first).
 absl::StatusOr<std::vector<char*>> ParseFlagsAndEnvironment(int argc,

@@ -134,3 +134,20 @@ TEST(EnvFlagsTest, DescribesFlagsAsTextAndMarkdown) {
 
 }  // namespace
 }  // namespace meshid::server
+
+namespace meshid::server {
+namespace {
+
+TEST(FlagSpellingTest, DashesBecomeUnderscoresInNamesOnly) {
+  EXPECT_EQ(NormalizeFlagSpelling("--rotation-period=24h"),
+            "--rotation_period=24h");
+  EXPECT_EQ(NormalizeFlagSpelling("--master-key-file"), "--master_key_file");
+  EXPECT_EQ(NormalizeFlagSpelling("--issuer=https://a-b.example"),
+            "--issuer=https://a-b.example");
+  EXPECT_EQ(NormalizeFlagSpelling("value-with-dash"), "value-with-dash");
+  EXPECT_EQ(NormalizeFlagSpelling("-x"), "-x");
+  EXPECT_EQ(NormalizeFlagSpelling("--"), "--");
+}
+
+}  // namespace
+}  // namespace meshid::server
