@@ -14,6 +14,20 @@ constexpr int64_t kExponentClamp = 100000;
 }  // namespace
 
 std::optional<NumericDate> NumericDate::Parse(absl::string_view number) {
+  // Fast path: a plain non-negative integer of at most 18 digits (what every
+  // issuer writes) cannot overflow int64 and needs no decimal scaling.
+  if (!number.empty() && number.size() <= 18) {
+    int64_t value = 0;
+    bool plain = true;
+    for (char c : number) {
+      if (!IsDigit(c)) {
+        plain = false;
+        break;
+      }
+      value = value * 10 + (c - '0');
+    }
+    if (plain) return NumericDate(value, 0, false);
+  }
   size_t i = 0;
   const bool negative = !number.empty() && number[0] == '-';
   if (negative) ++i;
