@@ -80,6 +80,46 @@ TEST_F(TokenVerifierTest, AcceptsBothEd25519AlgorithmNames) {
   }
 }
 
+TEST_F(TokenVerifierTest, CanonicalAndOtherHeadersGiveTheSameAnswers) {
+  // The canonical header takes a fast path (no JSON parse); these must
+  // answer exactly as the full parse does.
+  const std::string payload = SerializeClaims(TestClaims());
+  struct Case {
+    std::string header;
+    VerifyError expected;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"alg":"HS256","kid":"hs-pair-key","typ":"at+jwt"})",
+            VerifyError::kOk},
+           // Same meaning, spelled otherwise: the full parser decides.
+           {R"({"alg":"HS256","kid":"hs-pair-key","typ":"at+jwt"})",
+            VerifyError::kOk},
+           {R"({"kid":"hs-pair-key","alg":"HS256","typ":"at+jwt"})",
+            VerifyError::kOk},
+           {R"({ "alg":"HS256","kid":"hs-pair-key","typ":"at+jwt"})",
+            VerifyError::kOk},
+           {R"({"alg":"HS256","kid":"hs-pair-key ","typ":"at+jwt"})",
+            VerifyError::kKidUnknown},
+           {R"({"alg":"HS256","kid":"","typ":"at+jwt"})",
+            VerifyError::kKidUnknown},
+           {R"({"alg":"none","kid":"hs-pair-key","typ":"at+jwt"})",
+            VerifyError::kAlgKeyMismatch},
+           {R"({"alg":"HS256","kid":"hs-pair-key","typ":"at+jwt","x":1})",
+            VerifyError::kHeaderParamForbidden},
+           {R"({"alg":"HS256","kid":"a\"b","typ":"at+jwt"})",
+            VerifyError::kKidUnknown},
+           {R"({"alg":"HS256","kid":"hs-pair-key","kid":"x","typ":"at+jwt"})",
+            VerifyError::kDuplicateMember},
+           {R"({"alg":"HS256","kid":"hs-pair-key","typ":"at+jwt"} )",
+            VerifyError::kOk},
+       }) {
+    const std::string token = testing::SignRaw(c.header, payload, signers_.hs);
+    EXPECT_EQ(std::string(VerifyErrorName(Check(token))),
+              std::string(VerifyErrorName(c.expected)))
+        << c.header;
+  }
+}
+
 TEST_F(TokenVerifierTest, ExpiryBoundaryWithSkew) {
   const TokenClaims claims = TestClaims();
   const std::string token = Sign(claims, signers_.hs);
