@@ -101,6 +101,10 @@ absl::Status KeySetWatcher::Start() {
   // otherwise hide a returning server long after our backoff retries.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS,
               ClampMillis(options_.backoff.initial));
+  // A watch stream carries a few small messages; bandwidth-delay probing
+  // only adds pings (measured: a quarter of the CPU on both ends with 1,000
+  // watchers).
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS,
               ClampMillis(options_.backoff.max));
   keyadmin_channel_ =

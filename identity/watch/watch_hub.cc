@@ -74,11 +74,20 @@ void WatchHub::Catchup(absl::string_view audience, int64_t* version,
     return;
   }
   // The history is ordered by version; skip what the watcher has seen.
-  auto it = std::upper_bound(
+  auto first = std::upper_bound(
       history_.begin(), history_.end(), *version,
       [](int64_t v, const ChangeEvent& c) { return v < c.version; });
-  for (; it != history_.end(); ++it) {
-    AppendChangeMessages(*snapshot_, *it, audience, out);
+  // Messages describe the current state, so a record changed several times
+  // since (a rotation touches the new key twice) needs one message: the one
+  // at its latest version. Walk back, keep the first sight of each record.
+  std::vector<const ChangeEvent*> latest;
+  absl::flat_hash_set<std::pair<ChangeKind, absl::string_view>> seen;
+  for (auto it = history_.end(); it != first;) {
+    --it;
+    if (seen.insert({it->kind, it->subject_id}).second) latest.push_back(&*it);
+  }
+  for (auto it = latest.rbegin(); it != latest.rend(); ++it) {
+    AppendChangeMessages(*snapshot_, **it, audience, out);
   }
   *version = current;
 }
