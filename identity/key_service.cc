@@ -16,15 +16,21 @@ absl::Status KeyService::Commit(
   return absl::OkStatus();
 }
 
+absl::StatusOr<absl::Duration> KeyService::ResolveDelay(
+    std::optional<absl::Duration> requested) const {
+  const absl::Duration delay =
+      requested.value_or(ctx_.options.activation_delay);
+  if (delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("activation_delay must be >= 0");
+  }
+  return delay;
+}
+
 absl::StatusOr<KeyRecord> KeyService::CreateKey(
     const KeySlot& slot, std::optional<absl::Duration> activation_delay,
     absl::string_view actor) {
   RETURN_IF_ERROR(slot.Validate());
-  const absl::Duration delay =
-      activation_delay.value_or(ctx_.options.activation_delay);
-  if (delay < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("activation_delay must be >= 0");
-  }
+  ASSIGN_OR_RETURN(const absl::Duration delay, ResolveDelay(activation_delay));
   KeyRecord created;
   RETURN_IF_ERROR(Commit([&](Transaction& tx) -> absl::Status {
     const absl::Time now = ctx_.Now();
@@ -59,11 +65,7 @@ absl::StatusOr<KeyService::Rotation> KeyService::RotateKey(
     const KeySlot& slot, std::optional<absl::Duration> activation_delay,
     absl::string_view actor) {
   RETURN_IF_ERROR(slot.Validate());
-  const absl::Duration delay =
-      activation_delay.value_or(ctx_.options.activation_delay);
-  if (delay < absl::ZeroDuration()) {
-    return absl::InvalidArgumentError("activation_delay must be >= 0");
-  }
+  ASSIGN_OR_RETURN(const absl::Duration delay, ResolveDelay(activation_delay));
   Rotation rotation;
   RETURN_IF_ERROR(Commit([&](Transaction& tx) -> absl::Status {
     const absl::Time now = ctx_.Now();

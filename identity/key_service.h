@@ -62,6 +62,9 @@ class KeyService {
 
  private:
   absl::Status Commit(absl::FunctionRef<absl::Status(Transaction&)> fn);
+  // The requested activation delay, or the configured one; >= 0.
+  absl::StatusOr<absl::Duration> ResolveDelay(
+      std::optional<absl::Duration> requested) const;
   const IdentityContext& ctx_;
 };
 

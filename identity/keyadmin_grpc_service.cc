@@ -35,6 +35,16 @@ absl::StatusOr<std::vector<const T*>> Page(const std::vector<T>& items,
   return page;
 }
 
+// The request's activation_delay, or nullopt for the server's default.
+template <typename Request>
+absl::StatusOr<std::optional<absl::Duration>> ActivationDelayOf(
+    const Request& request) {
+  if (!request.has_activation_delay()) return std::nullopt;
+  ASSIGN_OR_RETURN(absl::Duration d,
+                   FromProto(request.activation_delay(), "activation_delay"));
+  return std::optional<absl::Duration>(d);
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> KeyAdminGrpcService::Admin(const Ctx& context) {
@@ -209,14 +219,10 @@ grpc::Status KeyAdminGrpcService::CreateKey(
   MESHID_ADMIN_OR_RETURN(actor, context);
   absl::StatusOr<KeySlot> slot = FromProto(request->slot());
   if (!slot.ok()) return ToGrpcStatus(slot.status());
-  std::optional<absl::Duration> delay;
-  if (request->has_activation_delay()) {
-    absl::StatusOr<absl::Duration> d =
-        FromProto(request->activation_delay(), "activation_delay");
-    if (!d.ok()) return ToGrpcStatus(d.status());
-    delay = *d;
-  }
-  absl::StatusOr<KeyRecord> key = keys_->CreateKey(*slot, delay, *actor);
+  absl::StatusOr<std::optional<absl::Duration>> delay =
+      ActivationDelayOf(*request);
+  if (!delay.ok()) return ToGrpcStatus(delay.status());
+  absl::StatusOr<KeyRecord> key = keys_->CreateKey(*slot, *delay, *actor);
   MESHID_OK_OR_RETURN("create_key", key.status());
   ToProto(*key, response);
   return grpc::Status::OK;
@@ -228,15 +234,11 @@ grpc::Status KeyAdminGrpcService::RotateKey(
   MESHID_ADMIN_OR_RETURN(actor, context);
   absl::StatusOr<KeySlot> slot = FromProto(request->slot());
   if (!slot.ok()) return ToGrpcStatus(slot.status());
-  std::optional<absl::Duration> delay;
-  if (request->has_activation_delay()) {
-    absl::StatusOr<absl::Duration> d =
-        FromProto(request->activation_delay(), "activation_delay");
-    if (!d.ok()) return ToGrpcStatus(d.status());
-    delay = *d;
-  }
+  absl::StatusOr<std::optional<absl::Duration>> delay =
+      ActivationDelayOf(*request);
+  if (!delay.ok()) return ToGrpcStatus(delay.status());
   absl::StatusOr<KeyService::Rotation> rotation =
-      keys_->RotateKey(*slot, delay, *actor);
+      keys_->RotateKey(*slot, *delay, *actor);
   MESHID_OK_OR_RETURN("rotate_key", rotation.status());
   ToProto(rotation->new_key, response->mutable_new_key());
   ToProto(rotation->previous_key, response->mutable_previous_key());
