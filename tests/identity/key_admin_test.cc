@@ -217,6 +217,16 @@ TEST_P(KeyAdminTest, ClientLifecycleSecretRotationAndDeletion) {
   get.set_client_id("svc-life");
   ka::Client client;
   ASSERT_TRUE(keyadmin().GetClient(AsAdmin().get(), get, &client).ok());
+  ka::ListClientsRequest list;
+  ka::ListClientsResponse listed;
+  ASSERT_TRUE(keyadmin().ListClients(AsAdmin().get(), list, &listed).ok());
+  std::set<std::string> ids;
+  for (const ka::Client& c : listed.clients()) ids.insert(c.client_id());
+  // The bootstrap clients and this one; never a secret.
+  EXPECT_EQ(
+      ids, (std::set<std::string>{"meshid-admin", "meshid-login", "svc-life"}));
+  EXPECT_EQ(listed.DebugString().find(rotated.client_secret()),
+            std::string::npos);
   EXPECT_EQ(client.policy().allowed_audiences_size(), 1);
   EXPECT_EQ(client.DebugString().find(rotated.client_secret()),
             std::string::npos);

@@ -155,6 +155,16 @@ TEST_P(PrincipalsTest, ListsFiltersAndGrantsRoles) {
   ASSERT_EQ(users.principals_size(), 1);
   EXPECT_EQ(users.principals(0).username(), "carol");
 
+  ka::GetPrincipalRequest get;
+  get.set_principal_id("user:carol");
+  ka::Principal carol;
+  ASSERT_TRUE(keyadmin().GetPrincipal(AsAdmin().get(), get, &carol).ok());
+  EXPECT_EQ(carol.kind(), v1::PRINCIPAL_KIND_USER);
+  EXPECT_EQ(carol.state(), v1::PRINCIPAL_STATE_REGISTERED);
+  get.set_principal_id("user:nobody");
+  EXPECT_EQ(keyadmin().GetPrincipal(AsAdmin().get(), get, &carol).error_code(),
+            StatusCode::NOT_FOUND);
+
   ka::UpdatePrincipalRolesRequest roles;
   roles.set_principal_id("user:carol");
   roles.add_granted_roles("beta-tester");
