@@ -1,6 +1,7 @@
 #include "common/json/json_reader.h"
 
 #include <algorithm>
+#include <array>
 
 namespace meshid::json {
 
@@ -21,6 +22,15 @@ absl::string_view JsonErrorName(JsonError error) {
   }
   return "unknown";
 }
+
+// Bytes that may stand in a JSON string as they are and need no further
+// check: printable ASCII other than the quote and the backslash.
+constexpr std::array<bool, 256> MakePlainStringBytes() {
+  std::array<bool, 256> table{};
+  for (int c = 0x20; c < 0x80; ++c) table[c] = c != '"' && c != '\\';
+  return table;
+}
+constexpr std::array<bool, 256> kPlainStringByte = MakePlainStringBytes();
 
 // Recursive descent over the input. Recursion depth is bounded by
 // JsonLimits::max_depth, so the stack use is bounded too.
@@ -299,6 +309,9 @@ class JsonParser {
     ++p_;  // opening quote
     const char* start = p_;
     while (true) {
+      // Most bytes of a token are plain ASCII: skip them with one table
+      // lookup each; everything else takes the checks below.
+      while (p_ != end_ && kPlainStringByte[static_cast<uint8_t>(*p_)]) ++p_;
       if (p_ == end_) return Fail(JsonError::kSyntax);
       const auto c = static_cast<uint8_t>(*p_);
       if (c == '"') {

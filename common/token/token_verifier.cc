@@ -141,33 +141,35 @@ struct ClaimNodes {
   const JsonNode* pst = nullptr;
 };
 
+// Dispatches on the name's length first: most names are three letters.
+const JsonNode** ClaimSlot(absl::string_view k, ClaimNodes* c) {
+  switch (k.size()) {
+    case 3:
+      if (k == "iss") return &c->iss;
+      if (k == "sub") return &c->sub;
+      if (k == "aud") return &c->aud;
+      if (k == "exp") return &c->exp;
+      if (k == "nbf") return &c->nbf;
+      if (k == "iat") return &c->iat;
+      if (k == "jti") return &c->jti;
+      if (k == "pst") return &c->pst;
+      return nullptr;
+    case 5:
+      if (k == "scope") return &c->scope;
+      if (k == "roles") return &c->roles;
+      return nullptr;
+    case 9:
+      return k == "client_id" ? &c->client_id : nullptr;
+    default:
+      return nullptr;
+  }
+}
+
 void CollectClaims(const JsonDocument& doc, ClaimNodes* c) {
   const JsonNode& root = doc.root();
   for (const JsonNode* m = doc.FirstChild(root); m != nullptr;
        m = doc.NextSibling(root, m)) {
-    const absl::string_view k = m->key;
-    if (k == "iss")
-      c->iss = m;
-    else if (k == "sub")
-      c->sub = m;
-    else if (k == "aud")
-      c->aud = m;
-    else if (k == "exp")
-      c->exp = m;
-    else if (k == "nbf")
-      c->nbf = m;
-    else if (k == "iat")
-      c->iat = m;
-    else if (k == "jti")
-      c->jti = m;
-    else if (k == "client_id")
-      c->client_id = m;
-    else if (k == "scope")
-      c->scope = m;
-    else if (k == "roles")
-      c->roles = m;
-    else if (k == "pst")
-      c->pst = m;
+    if (const JsonNode** slot = ClaimSlot(m->key, c)) *slot = m;
   }
 }
 
