@@ -29,6 +29,8 @@ constexpr size_t Base64UrlMaxDecodedSize(size_t encoded_size) {
 
 // Decodes `in` strictly into `out`, which has room for at least
 // Base64UrlMaxDecodedSize(in.size()) bytes; stores the length in `*out_size`.
+// Returns false, with the contents of `out` unspecified (bytes may have been
+// written), when `in` is not canonical unpadded base64url.
 [[nodiscard]] bool Base64UrlDecode(absl::string_view in, char* out,
                                    size_t* out_size);
 

@@ -49,5 +49,28 @@ TEST(Base64UrlTest, RejectsEverythingButCanonicalUnpadded) {
   EXPECT_FALSE(Base64UrlDecode(with_nul, &out));
 }
 
+// The quantum loop checks validity once, after the loop: every byte outside
+// the alphabet, in every position of the first, a middle and the last whole
+// quantum and of a partial tail, must still fail the decode.
+TEST(Base64UrlTest, RejectsEveryForeignByteAtEveryPosition) {
+  const std::string alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const std::string valid = Base64UrlEncode(std::string(40, 'x'));  // 4k+2
+  ASSERT_EQ(valid.size() % 4, 2u);
+  std::string out;
+  int rejected = 0;
+  for (int byte = 0; byte < 256; ++byte) {
+    if (alphabet.find(static_cast<char>(byte)) != std::string::npos) continue;
+    for (size_t pos = 0; pos < valid.size(); ++pos) {
+      std::string bad = valid;
+      bad[pos] = static_cast<char>(byte);
+      EXPECT_FALSE(Base64UrlDecode(bad, &out)) << "byte " << byte << " at "
+                                               << pos;
+      ++rejected;
+    }
+  }
+  EXPECT_EQ(rejected, (256 - 64) * static_cast<int>(valid.size()));
+}
+
 }  // namespace
 }  // namespace meshid
