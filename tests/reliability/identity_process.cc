@@ -46,15 +46,18 @@ absl::StatusOr<std::unique_ptr<IdentityProcess>> IdentityProcess::Create(
   if (!status.ok()) return status;
   return std::unique_ptr<IdentityProcess>(
       new IdentityProcess(std::move(store_url), std::move(data_dir),
-                          FreeLoopbackPort(), FreeLoopbackPort()));
+                          FreeLoopbackPort(), FreeLoopbackPort(),
+                          FreeLoopbackPort()));
 }
 
 IdentityProcess::IdentityProcess(std::string store_url, std::string data_dir,
-                                 int identity_port, int keyadmin_port)
+                                 int identity_port, int keyadmin_port,
+                                 int http_port)
     : store_url_(std::move(store_url)),
       data_dir_(std::move(data_dir)),
       identity_port_(identity_port),
-      keyadmin_port_(keyadmin_port) {
+      keyadmin_port_(keyadmin_port),
+      http_port_(http_port) {
   // The server is killed and restarted under these channels: reconnect
   // quickly instead of sitting out gRPC's default backoff of up to 2 min.
   grpc::ChannelArguments args;
@@ -85,10 +88,12 @@ absl::Status IdentityProcess::Start() {
       absl::StrCat("--issuer=", kTestIssuer),
       absl::StrCat("--identity_address=", identity_target()),
       absl::StrCat("--keyadmin_address=", keyadmin_target()),
-      "--http_address=",
+      absl::StrCat("--http_address=127.0.0.1:", http_port_),
       "--activation_delay=0s",
       "--tick_interval=50ms",
   };
+  options.args.insert(options.args.end(), extra_args_.begin(),
+                      extra_args_.end());
   options.log_path = absl::StrCat(data_dir_, "/identity.log");
   size_t log_offset = 0;
   if (child_ != nullptr) log_offset = child_->ReadLog().size();

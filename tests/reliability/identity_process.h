@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
@@ -37,6 +38,10 @@ class IdentityProcess {
   static absl::StatusOr<std::unique_ptr<IdentityProcess>> Create(
       std::string store_url, std::string data_dir);
 
+  // Flags added to every later Start (e.g. "--log_level=debug").
+  void set_extra_args(std::vector<std::string> args) {
+    extra_args_ = std::move(args);
+  }
   // Starts (or restarts) the binary and waits until it serves.
   absl::Status Start();
   // Sends `signal` and reaps the process.
@@ -44,6 +49,7 @@ class IdentityProcess {
 
   std::string identity_target() const;
   std::string keyadmin_target() const;
+  int http_port() const { return http_port_; }
   test_process::ChildProcess* process() { return child_.get(); }
 
   keyadmin::v1::KeyAdmin::Stub& keyadmin() { return *keyadmin_; }
@@ -62,12 +68,14 @@ class IdentityProcess {
 
  private:
   IdentityProcess(std::string store_url, std::string data_dir,
-                  int identity_port, int keyadmin_port);
+                  int identity_port, int keyadmin_port, int http_port);
 
   const std::string store_url_;
   const std::string data_dir_;
   const int identity_port_;
   const int keyadmin_port_;
+  const int http_port_;
+  std::vector<std::string> extra_args_;
   std::unique_ptr<test_process::ChildProcess> child_;
   std::unique_ptr<identity::v1::Identity::Stub> identity_;
   std::unique_ptr<keyadmin::v1::KeyAdmin::Stub> keyadmin_;
