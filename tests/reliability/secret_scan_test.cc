@@ -18,7 +18,7 @@ TEST(SecretScannerTest, FindsEverySpelling) {
         "b64url " + absl::WebSafeBase64Escape(kSecret),
         "b64 " + absl::Base64Escape(kSecret),
         "hex " + absl::BytesToHexString(kSecret)}) {
-    EXPECT_EQ(scanner.Scan("log", text).size(), 1u) << text;
+    EXPECT_FALSE(scanner.Scan("log", text).empty()) << text;
   }
   EXPECT_TRUE(scanner.Scan("log", "nothing here").empty());
 }
