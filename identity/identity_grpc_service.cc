@@ -5,6 +5,7 @@
 #include "common/base64url.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "identity/auth_denial_log.h"
 #include "identity/grpc_call.h"
 #include "identity/principal_lifecycle.h"
 #include "identity/proto_convert.h"
@@ -60,7 +61,11 @@ grpc::Status IdentityGrpcService::IssueToken(
   if (!req.ok()) return ToGrpcStatus(req.status());
   absl::StatusOr<IssuedToken> token =
       tokens_->IssueToken(request->client_id(), request->client_secret(), *req);
-  if (!token.ok()) return Done("issue_token", token.status());
+  if (!token.ok()) {
+    LogDenied("IssueToken", *context, token.status(), VerifyError::kOk,
+              request->client_id());
+    return Done("issue_token", token.status());
+  }
   ToProto(*token, response);
   return grpc::Status::OK;
 }
@@ -86,7 +91,10 @@ grpc::Status IdentityGrpcService::Login(grpc::ServerContext* context,
   if (!req.ok()) return ToGrpcStatus(req.status());
   absl::StatusOr<IssuedToken> token =
       tokens_->Login(request->username(), request->password(), *req);
-  if (!token.ok()) return Done("login", token.status());
+  if (!token.ok()) {
+    LogDenied("Login", *context, token.status());
+    return Done("login", token.status());
+  }
   ToProto(*token, response);
   return grpc::Status::OK;
 }
@@ -100,6 +108,7 @@ grpc::Status IdentityGrpcService::IntrospectToken(
       "tokens:introspect", &reason);
   if (!caller.ok()) {
     metrics_->OnAuthFailure("identity", reason);
+    LogDenied("IntrospectToken", *context, caller.status(), reason);
     return ToGrpcStatus(caller.status());
   }
   if (request->token().empty()) {
@@ -150,6 +159,7 @@ grpc::Status IdentityGrpcService::RevokeToken(
           "tokens:revoke", &reason);
       if (!caller.ok()) {
         metrics_->OnAuthFailure("identity", reason);
+        LogDenied("RevokeToken", *context, caller.status(), reason);
         return ToGrpcStatus(caller.status());
       }
       return Done("revoke_token",

@@ -5,6 +5,7 @@
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "identity/audit.h"
+#include "identity/auth_denial_log.h"
 #include "identity/grpc_call.h"
 #include "identity/proto_convert.h"
 #include "identity/watch/watch_keys_service.h"
@@ -54,6 +55,7 @@ absl::StatusOr<std::string> KeyAdminGrpcService::Admin(const Ctx& context) {
       &reason);
   if (!caller.ok()) {
     if (reason != VerifyError::kOk) metrics_->OnAuthFailure("keyadmin", reason);
+    LogDenied("KeyAdmin", context, caller.status(), reason);
     return caller.status();
   }
   return caller->subject;
@@ -358,6 +360,7 @@ KeyAdminGrpcService::WatchKeys(grpc::CallbackServerContext* context,
       &reason);
   if (!watcher.ok()) {
     if (reason != VerifyError::kOk) metrics_->OnAuthFailure("keyadmin", reason);
+    LogDenied("WatchKeys", *context, watcher.status(), reason);
     return new RefusedWatch(ToGrpcStatus(watcher.status()));
   }
   if (request->since_version() < 0) {
