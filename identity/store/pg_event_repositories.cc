@@ -6,12 +6,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "identity/store/pg_codec.h"
 #include "identity/store/pg_transaction.h"
 #include "identity/store/record_checks.h"
 #include "identity/store/record_codec.h"
+#include "storage/pg_codec.h"
 
 namespace meshid::identity::store_internal {
+
+using storage::PgMicrosColumn;
+using storage::PgNullable;
+using storage::PgOptionalTime;
+using storage::PgText;
+using storage::PgTime;
+using storage::PgTimeField;
+
 namespace {
 
 // Validators LISTEN on this channel; the payload is the committed version.

@@ -7,12 +7,22 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
-#include "identity/store/pg_codec.h"
 #include "identity/store/pg_transaction.h"
 #include "identity/store/record_checks.h"
 #include "identity/store/record_codec.h"
+#include "storage/pg_codec.h"
 
 namespace meshid::identity::store_internal {
+
+using storage::PgBytes;
+using storage::PgMicrosColumn;
+using storage::PgNullable;
+using storage::PgOptionalTime;
+using storage::PgOptionalTimeField;
+using storage::PgText;
+using storage::PgTime;
+using storage::PgTimeField;
+
 namespace {
 
 // Inserts use ON CONFLICT DO NOTHING and report ALREADY_EXISTS from the row

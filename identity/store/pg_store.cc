@@ -5,10 +5,10 @@
 #include <utility>
 
 #include "common/status_macros.h"
-#include "identity/store/migrations.h"
-#include "identity/store/pg_errors.h"
-#include "identity/store/pg_migrator.h"
+#include "identity/store/identity_migrations.h"
 #include "identity/store/pg_transaction.h"
+#include "storage/pg_errors.h"
+#include "storage/pg_migrator.h"
 
 namespace meshid::identity::store_internal {
 namespace {
@@ -17,15 +17,19 @@ constexpr int kMaxAttempts = 3;
 
 }  // namespace
 
-PgStore::PgStore(const ParsedStoreUrl& url, const StoreOptions& options)
+PgStore::PgStore(const storage::ParsedStoreUrl& url,
+                 const StoreOptions& options)
     : secrets_(url.secrets),
       pool_(url.pg_conninfo, options.pool_size, url.secrets) {}
 
 absl::StatusOr<std::unique_ptr<Store>> PgStore::Open(
-    const ParsedStoreUrl& url, const StoreOptions& options) {
-  ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> connection,
-                   PgConnectionPool::Connect(url.pg_conninfo, url.secrets));
-  RETURN_IF_ERROR(ApplyPgMigrations(*connection, url.secrets));
+    const storage::ParsedStoreUrl& url, const StoreOptions& options) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<pqxx::connection> connection,
+      storage::PgConnectionPool::Connect(url.pg_conninfo, url.secrets));
+  RETURN_IF_ERROR(storage::ApplyPgMigrations(
+      *connection, IdentityMigrations().For(storage::SqlDialect::kPostgres),
+      url.secrets));
   return std::unique_ptr<Store>(new PgStore(url, options));
 }
 
@@ -34,7 +38,7 @@ absl::Status PgStore::RunInTransaction(
   absl::Status status;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     status = RunOnce(fn);
-    if (!IsRetryablePgStatus(status)) return status;
+    if (!storage::IsRetryablePgStatus(status)) return status;
   }
   return status;
 }
@@ -42,7 +46,7 @@ absl::Status PgStore::RunInTransaction(
 absl::Status PgStore::RunOnce(
     absl::FunctionRef<absl::Status(Transaction&)> fn) {
   for (int tries = 0;; ++tries) {
-    ASSIGN_OR_RETURN(PgConnectionPool::Lease lease, pool_.Acquire());
+    ASSIGN_OR_RETURN(storage::PgConnectionPool::Lease lease, pool_.Acquire());
     absl::Status status;
     bool began = false;
     {
@@ -51,7 +55,7 @@ absl::Status PgStore::RunOnce(
         work.emplace(lease.connection());
         began = true;
       } catch (...) {
-        status = CurrentPgExceptionToStatus(secrets_);
+        status = storage::CurrentPgExceptionToStatus(secrets_);
       }
       if (began) status = RunInWork(*work, fn);
     }  // the transaction object must end before its connection may close
@@ -88,19 +92,20 @@ absl::Status PgStore::RunInWork(
   try {
     work.commit();
   } catch (...) {
-    return CurrentPgExceptionToStatus(secrets_);
+    return storage::CurrentPgExceptionToStatus(secrets_);
   }
   return absl::OkStatus();
 }
 
 absl::StatusOr<MigrationStatus> GetPgMigrationStatus(
-    const ParsedStoreUrl& url) {
-  ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> connection,
-                   PgConnectionPool::Connect(url.pg_conninfo, url.secrets));
+    const storage::ParsedStoreUrl& url) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<pqxx::connection> connection,
+      storage::PgConnectionPool::Connect(url.pg_conninfo, url.secrets));
   MigrationStatus status;
   ASSIGN_OR_RETURN(status.applied,
-                   ListAppliedPgMigrations(*connection, url.secrets));
-  status.available = MigrationNames(SqlDialect::kPostgres);
+                   storage::ListAppliedPgMigrations(*connection, url.secrets));
+  status.available = IdentityMigrations().Names(storage::SqlDialect::kPostgres);
   return status;
 }
 

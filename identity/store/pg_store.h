@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "identity/store/pg_connection_pool.h"
 #include "identity/store/store.h"
-#include "identity/store/store_url.h"
+#include "storage/pg_connection_pool.h"
+#include "storage/store_url.h"
 
 namespace meshid::identity::store_internal {
 
@@ -20,7 +20,7 @@ class PgStore : public Store {
   // Connects once, applies pending migrations, and keeps up to
   // options.pool_size connections from then on.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
-      const ParsedStoreUrl& url, const StoreOptions& options);
+      const storage::ParsedStoreUrl& url, const StoreOptions& options);
 
   // Runs `fn` again (up to 3 times in all) when PostgreSQL reports a
   // serialization failure or deadlock, so `fn` must have no effect outside
@@ -30,17 +30,18 @@ class PgStore : public Store {
   absl::string_view dialect() const override { return "postgresql"; }
 
  private:
-  PgStore(const ParsedStoreUrl& url, const StoreOptions& options);
+  PgStore(const storage::ParsedStoreUrl& url, const StoreOptions& options);
 
   absl::Status RunOnce(absl::FunctionRef<absl::Status(Transaction&)> fn);
   absl::Status RunInWork(pqxx::work& work,
                          absl::FunctionRef<absl::Status(Transaction&)> fn);
 
   const std::vector<std::string> secrets_;
-  PgConnectionPool pool_;
+  storage::PgConnectionPool pool_;
 };
 
-absl::StatusOr<MigrationStatus> GetPgMigrationStatus(const ParsedStoreUrl& url);
+absl::StatusOr<MigrationStatus> GetPgMigrationStatus(
+    const storage::ParsedStoreUrl& url);
 
 }  // namespace meshid::identity::store_internal
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "identity/store/pg_errors.h"
 #include "identity/store/store.h"
+#include "storage/pg_errors.h"
 
 namespace meshid::identity::store_internal {
 
@@ -34,7 +34,7 @@ class PgTxContext {
     try {
       return std::forward<F>(body)();
     } catch (...) {
-      failure_ = CurrentPgExceptionToStatus(secrets_);
+      failure_ = storage::CurrentPgExceptionToStatus(secrets_);
       return failure_;
     }
   }

@@ -8,12 +8,19 @@
 #include "common/status_macros.h"
 #include "identity/store/record_checks.h"
 #include "identity/store/record_codec.h"
-#include "identity/store/sqlite_db.h"
 #include "identity/store/sqlite_rows.h"
 #include "identity/store/sqlite_transaction.h"
-#include "identity/store/time_codec.h"
+#include "storage/sqlite_db.h"
+#include "storage/time_codec.h"
 
 namespace meshid::identity::store_internal {
+
+using storage::MicrosToTime;
+using storage::OptionalMicrosToTime;
+using storage::OptionalTimeToMicros;
+using storage::SqliteStatement;
+using storage::TimeToMicros;
+
 namespace {
 
 // Inserts use ON CONFLICT DO NOTHING and report ALREADY_EXISTS from the row

@@ -11,12 +11,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "common/status_macros.h"
-#include "identity/store/sqlite_db.h"
+#include "storage/sqlite_db.h"
 
 namespace meshid::identity::store_internal {
 
 // Runs a prepared INSERT ... ON CONFLICT DO NOTHING.
-inline absl::Status RunInsert(SqliteStatement& stmt, absl::string_view what) {
+inline absl::Status RunInsert(storage::SqliteStatement& stmt,
+                              absl::string_view what) {
   RETURN_IF_ERROR(stmt.Run());
   if (stmt.changes() == 0) {
     return absl::AlreadyExistsError(absl::StrCat(what, " already exists"));
@@ -25,7 +26,8 @@ inline absl::Status RunInsert(SqliteStatement& stmt, absl::string_view what) {
 }
 
 // Runs a prepared UPDATE or DELETE of one row.
-inline absl::Status RunChange(SqliteStatement& stmt, absl::string_view what) {
+inline absl::Status RunChange(storage::SqliteStatement& stmt,
+                              absl::string_view what) {
   RETURN_IF_ERROR(stmt.Run());
   if (stmt.changes() == 0) {
     return absl::NotFoundError(absl::StrCat(what, " not found"));
@@ -35,7 +37,7 @@ inline absl::Status RunChange(SqliteStatement& stmt, absl::string_view what) {
 
 // Reads every row of `stmt` through `from_row`.
 template <typename Record, typename FromRow>
-absl::StatusOr<std::vector<Record>> ReadAll(SqliteStatement& stmt,
+absl::StatusOr<std::vector<Record>> ReadAll(storage::SqliteStatement& stmt,
                                             FromRow from_row) {
   std::vector<Record> records;
   while (true) {
@@ -49,7 +51,7 @@ absl::StatusOr<std::vector<Record>> ReadAll(SqliteStatement& stmt,
 
 // Reads the one row of `stmt`, or NOT_FOUND.
 template <typename Record, typename FromRow>
-absl::StatusOr<Record> ReadOne(SqliteStatement& stmt, FromRow from_row,
+absl::StatusOr<Record> ReadOne(storage::SqliteStatement& stmt, FromRow from_row,
                                absl::string_view what) {
   ASSIGN_OR_RETURN(bool has_row, stmt.Step());
   if (!has_row) return absl::NotFoundError(absl::StrCat(what, " not found"));

@@ -10,9 +10,9 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "identity/store/sqlite_db.h"
 #include "identity/store/store.h"
-#include "identity/store/store_url.h"
+#include "storage/sqlite_db.h"
+#include "storage/store_url.h"
 
 namespace meshid::identity::store_internal {
 
@@ -21,7 +21,7 @@ class SqliteStore : public Store {
   // Opens (creating the file, never its folder) and applies pending
   // migrations.
   static absl::StatusOr<std::unique_ptr<Store>> Open(
-      const ParsedStoreUrl& url, const StoreOptions& options);
+      const storage::ParsedStoreUrl& url, const StoreOptions& options);
 
   // Serializes callers. `fn` must not call RunInTransaction on this store.
   absl::Status RunInTransaction(
@@ -29,14 +29,14 @@ class SqliteStore : public Store {
   absl::string_view dialect() const override { return "sqlite"; }
 
  private:
-  explicit SqliteStore(SqliteHandle db) : db_(std::move(db)) {}
+  explicit SqliteStore(storage::SqliteHandle db) : db_(std::move(db)) {}
 
   absl::Mutex mu_;
-  SqliteHandle db_ ABSL_GUARDED_BY(mu_);
+  storage::SqliteHandle db_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::StatusOr<MigrationStatus> GetSqliteMigrationStatus(
-    const ParsedStoreUrl& url, const StoreOptions& options);
+    const storage::ParsedStoreUrl& url, const StoreOptions& options);
 
 }  // namespace meshid::identity::store_internal
 

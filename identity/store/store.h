@@ -177,7 +177,7 @@ struct StoreOptions {
 // sql/<dialect>/ (embedded in the binary), recording each in
 // schema_migrations. INVALID_ARGUMENT for another scheme, a malformed URL or
 // a missing folder, UNAVAILABLE when the database cannot be reached. No
-// message holds the URL's password (see RedactUrl in store_url.h).
+// message holds the URL's password (see RedactUrl in storage/store_url.h).
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(absl::string_view url,
                                                  const StoreOptions& options);
 

@@ -1,6 +1,6 @@
 // Thin RAII wrappers over the SQLite C API that speak absl::Status.
-#ifndef MESHID_IDENTITY_STORE_SQLITE_DB_H_
-#define MESHID_IDENTITY_STORE_SQLITE_DB_H_
+#ifndef MESHID_STORAGE_SQLITE_DB_H_
+#define MESHID_STORAGE_SQLITE_DB_H_
 
 #include <sqlite3.h>
 
@@ -14,7 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 // SQLite result code -> Status:
 //   a PRIMARY KEY / UNIQUE constraint            -> ALREADY_EXISTS
@@ -58,6 +58,10 @@ class SqliteStatement {
   absl::StatusOr<bool> Step();
   // Steps to the end, for statements that return no rows.
   absl::Status Run();
+  // Makes a prepared statement ready to run again: resets it and clears
+  // its bindings, so one prepared statement serves many rows.
+  SqliteStatement& Reset();
+
   // Rows changed by the last Run.
   int changes() const { return sqlite3_changes(db_); }
 
@@ -77,6 +81,6 @@ class SqliteStatement {
   int bind_error_ = SQLITE_OK;
 };
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_SQLITE_DB_H_
+#endif  // MESHID_STORAGE_SQLITE_DB_H_

@@ -1,4 +1,4 @@
-#include "identity/store/pg_errors.h"
+#include "storage/pg_errors.h"
 
 #include <exception>
 #include <new>
@@ -8,9 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "identity/store/store_url.h"
+#include "storage/store_url.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 namespace {
 
 constexpr absl::string_view kRetryMarker = "store transaction conflict: ";
@@ -80,4 +80,4 @@ bool IsRetryablePgStatus(const absl::Status& status) {
          absl::StartsWith(status.message(), kRetryMarker);
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage

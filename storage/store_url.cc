@@ -1,4 +1,4 @@
-#include "identity/store/store_url.h"
+#include "storage/store_url.h"
 
 #include <libpq-fe.h>
 
@@ -12,7 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace meshid::identity {
+namespace meshid::storage {
 namespace {
 
 constexpr absl::string_view kRedacted = "***";
@@ -109,7 +109,6 @@ std::string RedactUrl(absl::string_view url) {
   return out;
 }
 
-namespace store_internal {
 namespace {
 
 absl::Status UnsupportedUrl(absl::string_view url, absl::string_view why) {
@@ -137,7 +136,8 @@ struct ConninfoOptionsFree {
   void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
 };
 
-absl::StatusOr<ParsedStoreUrl> ParsePostgresUrl(absl::string_view url) {
+absl::StatusOr<ParsedStoreUrl> ParsePostgresUrl(
+    absl::string_view url, absl::string_view application_name) {
   ParsedStoreUrl parsed;
   parsed.dialect = SqlDialect::kPostgres;
   if (std::string raw = RawUserinfoPassword(url); !raw.empty()) {
@@ -170,7 +170,7 @@ absl::StatusOr<ParsedStoreUrl> ParsePostgresUrl(absl::string_view url) {
   std::vector<std::string> defaults;
   if (!has_connect_timeout) defaults.push_back("connect_timeout=5");
   if (!has_application_name) {
-    defaults.push_back("application_name=meshid-identity");
+    defaults.push_back(absl::StrCat("application_name=", application_name));
   }
   parsed.pg_conninfo = url_string;
   if (!defaults.empty()) {
@@ -207,11 +207,12 @@ absl::StatusOr<ParsedStoreUrl> ParseSqliteUrl(absl::string_view url) {
 
 }  // namespace
 
-absl::StatusOr<ParsedStoreUrl> ParseStoreUrl(absl::string_view url) {
+absl::StatusOr<ParsedStoreUrl> ParseStoreUrl(
+    absl::string_view url, absl::string_view application_name) {
   if (absl::StartsWith(url, kSqliteScheme)) return ParseSqliteUrl(url);
   if (absl::StartsWith(url, "postgresql://") ||
       absl::StartsWith(url, "postgres://")) {
-    return ParsePostgresUrl(url);
+    return ParsePostgresUrl(url, application_name);
   }
   return UnsupportedUrl(url, "unknown scheme");
 }
@@ -226,5 +227,4 @@ std::string ScrubSecrets(absl::string_view message,
   return out;
 }
 
-}  // namespace store_internal
-}  // namespace meshid::identity
+}  // namespace meshid::storage

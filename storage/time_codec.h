@@ -1,7 +1,7 @@
 // How times cross the store boundary: whole microseconds since the Unix epoch,
 // the precision both dialects keep (SQLite INTEGER, PostgreSQL timestamptz).
-#ifndef MESHID_IDENTITY_STORE_TIME_CODEC_H_
-#define MESHID_IDENTITY_STORE_TIME_CODEC_H_
+#ifndef MESHID_STORAGE_TIME_CODEC_H_
+#define MESHID_STORAGE_TIME_CODEC_H_
 
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 // Microseconds since the epoch, rounded down: sub-microsecond parts are
 // dropped, so callers that need exact round trips store truncated times.
@@ -39,6 +39,6 @@ std::string MicrosToPgTimestamp(int64_t micros);
 // NULL.
 std::string PgMicrosColumn(absl::string_view column);
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_TIME_CODEC_H_
+#endif  // MESHID_STORAGE_TIME_CODEC_H_

@@ -1,7 +1,7 @@
 // Small conversions between record fields and libpqxx parameters/fields,
 // shared by the PostgreSQL repositories.
-#ifndef MESHID_IDENTITY_STORE_PG_CODEC_H_
-#define MESHID_IDENTITY_STORE_PG_CODEC_H_
+#ifndef MESHID_STORAGE_PG_CODEC_H_
+#define MESHID_STORAGE_PG_CODEC_H_
 
 #include <cstdint>
 #include <optional>
@@ -13,9 +13,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/status_macros.h"
-#include "identity/store/time_codec.h"
+#include "storage/time_codec.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 // A time as a timestamptz text parameter (see MicrosToPgTimestamp).
 inline absl::StatusOr<std::string> PgTime(absl::Time t,
@@ -54,6 +54,6 @@ inline std::optional<absl::Time> PgOptionalTimeField(const pqxx::field& f) {
   return PgTimeField(f);
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_PG_CODEC_H_
+#endif  // MESHID_STORAGE_PG_CODEC_H_

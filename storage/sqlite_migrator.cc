@@ -1,14 +1,14 @@
-#include "identity/store/sqlite_migrator.h"
+#include "storage/sqlite_migrator.h"
 
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
-#include "identity/store/migrations.h"
-#include "identity/store/sqlite_db.h"
+#include "storage/migrations.h"
+#include "storage/sqlite_db.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 namespace {
 
 // Runs `body` between BEGIN IMMEDIATE and COMMIT, rolling back on error.
@@ -49,14 +49,15 @@ absl::Status Apply(sqlite3* db, const Migration& migration) {
 
 }  // namespace
 
-absl::Status ApplySqliteMigrations(sqlite3* db) {
+absl::Status ApplySqliteMigrations(sqlite3* db,
+                                   const std::vector<Migration>& migrations) {
   RETURN_IF_ERROR(InWriteTransaction(db, [db] {
     return SqliteExec(db,
                       "CREATE TABLE IF NOT EXISTS schema_migrations ("
                       "name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) "
                       "STRICT");
   }));
-  for (const Migration& migration : Migrations(SqlDialect::kSqlite)) {
+  for (const Migration& migration : migrations) {
     absl::Status status =
         InWriteTransaction(db, [&] { return Apply(db, migration); });
     if (!status.ok()) {
@@ -88,4 +89,4 @@ absl::StatusOr<std::vector<std::string>> ListAppliedSqliteMigrations(
   }
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage

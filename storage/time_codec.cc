@@ -1,11 +1,11 @@
-#include "identity/store/time_codec.h"
+#include "storage/time_codec.h"
 
 #include <cinttypes>
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 namespace {
 
 // 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z.
@@ -59,4 +59,4 @@ std::string PgMicrosColumn(absl::string_view column) {
   return absl::StrCat("(EXTRACT(EPOCH FROM ", column, ") * 1000000)::int8");
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage

@@ -1,23 +1,25 @@
 // Store URLs: which dialect a --store value names, and how to print one.
-#ifndef MESHID_IDENTITY_STORE_STORE_URL_H_
-#define MESHID_IDENTITY_STORE_STORE_URL_H_
+//
+//   ASSIGN_OR_RETURN(ParsedStoreUrl url,
+//                    ParseStoreUrl(flag_value, "meshid-log"));
+//   Log(LogLevel::kInfo, "store.opening", {{"url", RedactUrl(flag_value)}});
+#ifndef MESHID_STORAGE_STORE_URL_H_
+#define MESHID_STORAGE_STORE_URL_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "identity/store/migrations.h"
+#include "storage/migrations.h"  // SqlDialect
 
-namespace meshid::identity {
+namespace meshid::storage {
 
 // `url` with every password replaced by "***": the userinfo password
 // ("postgresql://user:***@host/db") and any "password=" parameter, in URL
 // query or libpq key=value form. The only form of a store URL that may
 // appear in a log line or an error message.
 std::string RedactUrl(absl::string_view url);
-
-namespace store_internal {
 
 struct ParsedStoreUrl {
   SqlDialect dialect = SqlDialect::kSqlite;
@@ -33,14 +35,15 @@ struct ParsedStoreUrl {
 
 // "sqlite:///abs/path" or "postgresql://..." / "postgres://..." (checked by
 // libpq's own parser). INVALID_ARGUMENT otherwise; messages hold only the
-// redacted URL.
-absl::StatusOr<ParsedStoreUrl> ParseStoreUrl(absl::string_view url);
+// redacted URL. `application_name` is what PostgreSQL shows for these
+// connections (pg_stat_activity) unless the URL names one.
+absl::StatusOr<ParsedStoreUrl> ParseStoreUrl(
+    absl::string_view url, absl::string_view application_name);
 
 // `message` with every occurrence of each secret replaced by "***".
 std::string ScrubSecrets(absl::string_view message,
                          const std::vector<std::string>& secrets);
 
-}  // namespace store_internal
-}  // namespace meshid::identity
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_STORE_URL_H_
+#endif  // MESHID_STORAGE_STORE_URL_H_

@@ -1,13 +1,13 @@
-#include "identity/store/pg_migrator.h"
+#include "storage/pg_migrator.h"
 
 #include <cstdint>
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
-#include "identity/store/migrations.h"
-#include "identity/store/pg_errors.h"
+#include "storage/migrations.h"
+#include "storage/pg_errors.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 namespace {
 
 // Any fixed number, shared by every meshid replica ("meshid" in ASCII).
@@ -22,6 +22,7 @@ void LockMigrations(pqxx::work& work) {
 }  // namespace
 
 absl::Status ApplyPgMigrations(pqxx::connection& connection,
+                               const std::vector<Migration>& migrations,
                                const std::vector<std::string>& secrets) {
   std::string current = "schema_migrations";
   try {
@@ -36,7 +37,7 @@ absl::Status ApplyPgMigrations(pqxx::connection& connection,
           "applied_at timestamptz NOT NULL DEFAULT now())");
       work.commit();
     }
-    for (const Migration& migration : Migrations(SqlDialect::kPostgres)) {
+    for (const Migration& migration : migrations) {
       current = std::string(migration.name);
       pqxx::work work(connection);
       LockMigrations(work);
@@ -77,4 +78,4 @@ absl::StatusOr<std::vector<std::string>> ListAppliedPgMigrations(
   }
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage

@@ -1,8 +1,8 @@
 // A fixed-size pool of PostgreSQL connections, each used by one thread at a
 // time. Connections open lazily; a broken one is dropped when its lease ends
 // and a new one opens on a later Acquire.
-#ifndef MESHID_IDENTITY_STORE_PG_CONNECTION_POOL_H_
-#define MESHID_IDENTITY_STORE_PG_CONNECTION_POOL_H_
+#ifndef MESHID_STORAGE_PG_CONNECTION_POOL_H_
+#define MESHID_STORAGE_PG_CONNECTION_POOL_H_
 
 #include <memory>
 #include <pqxx/connection>
@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 class PgConnectionPool {
  public:
@@ -71,6 +71,6 @@ class PgConnectionPool {
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
 };
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_PG_CONNECTION_POOL_H_
+#endif  // MESHID_STORAGE_PG_CONNECTION_POOL_H_

@@ -1,10 +1,10 @@
-#include "identity/store/sqlite_db.h"
+#include "storage/sqlite_db.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
   const char* detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -126,6 +126,14 @@ SqliteStatement& SqliteStatement::BindBlob(int index, absl::string_view bytes) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::Reset() {
+  // sqlite3_reset repeats the last step's error, already reported by it.
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+  bind_error_ = SQLITE_OK;
+  return *this;
+}
+
 absl::StatusOr<bool> SqliteStatement::Step() {
   if (bind_error_ != SQLITE_OK) {
     return SqliteError(db_, bind_error_, "cannot bind parameter");
@@ -171,4 +179,4 @@ std::string SqliteStatement::Blob(int column) const {
   return bytes == nullptr ? std::string() : std::string(bytes, size);
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage

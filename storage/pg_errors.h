@@ -1,14 +1,14 @@
 // Where libpqxx exceptions stop: one mapping from whatever libpqxx throws to
 // an absl::Status, with the URL's password scrubbed from the message.
-#ifndef MESHID_IDENTITY_STORE_PG_ERRORS_H_
-#define MESHID_IDENTITY_STORE_PG_ERRORS_H_
+#ifndef MESHID_STORAGE_PG_ERRORS_H_
+#define MESHID_STORAGE_PG_ERRORS_H_
 
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 // Call only inside a catch block; classifies the exception being handled:
 //   broken connection, in-doubt commit, server shutting down -> UNAVAILABLE
@@ -24,6 +24,6 @@ absl::Status CurrentPgExceptionToStatus(
 // failure or deadlock: the whole transaction may simply be run again.
 bool IsRetryablePgStatus(const absl::Status& status);
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
 
-#endif  // MESHID_IDENTITY_STORE_PG_ERRORS_H_
+#endif  // MESHID_STORAGE_PG_ERRORS_H_

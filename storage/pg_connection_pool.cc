@@ -1,11 +1,11 @@
-#include "identity/store/pg_connection_pool.h"
+#include "storage/pg_connection_pool.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "identity/store/pg_errors.h"
+#include "storage/pg_errors.h"
 
-namespace meshid::identity::store_internal {
+namespace meshid::storage {
 
 PgConnectionPool::PgConnectionPool(std::string conninfo, int size,
                                    std::vector<std::string> secrets)
@@ -94,4 +94,4 @@ void PgConnectionPool::Release(std::unique_ptr<pqxx::connection> connection) {
   if (keep) idle_.push_back(std::move(connection));
 }
 
-}  // namespace meshid::identity::store_internal
+}  // namespace meshid::storage
