@@ -20,12 +20,13 @@ absl::StatusOr<std::vector<std::string>> Bootstrap(
   RETURN_IF_ERROR(keys.EnsureIssuerKeys("bootstrap"));
   auto create_once = [&](absl::string_view id, absl::string_view name,
                          const ClientPolicy& policy, absl::string_view secret,
-                         absl::string_view what) -> absl::Status {
+                         absl::string_view what,
+                         bool activate_keys_now = true) -> absl::Status {
     if (ctx.views->Current()->FindClient(id) != nullptr)
       return absl::OkStatus();
     ClientService::CreateOptions create;
     create.secret = std::string(secret);
-    create.activate_keys_now = true;
+    create.activate_keys_now = activate_keys_now;
     absl::StatusOr<ClientWithSecret> created =
         clients.CreateClient(id, name, policy, "bootstrap", create);
     // ALREADY_EXISTS: made by another replica, or deleted on purpose.
@@ -47,6 +48,16 @@ absl::StatusOr<std::vector<std::string>> Bootstrap(
   RETURN_IF_ERROR(create_once(ctx.options.login_client,
                               "Issues users' tokens (Login)", login, "",
                               "login_client_created"));
+  if (!options.audit_client.empty()) {
+    ClientPolicy audit;
+    audit.audiences[options.audit_audience] = {"logs:write"};
+    audit.max_token_ttl = ctx.options.max_token_ttl;
+    // Not activated at once: the Log server is another process, and it
+    // must hold the key before the key signs.
+    RETURN_IF_ERROR(create_once(options.audit_client, "Ships audit events",
+                                audit, "", "audit_client_created",
+                                /*activate_keys_now=*/false));
+  }
   return done;
 }
 

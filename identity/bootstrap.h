@@ -18,6 +18,12 @@ struct BootstrapOptions {
   // tokens:introspect and tokens:revoke for the Identity audience.
   std::string admin_client = "meshid-admin";
   std::string admin_secret;  // empty: no admin is made
+  // The client identity ships its audit events to the Log server as (see
+  // identity/audit/); made on first start when not empty, with policy
+  // `audit_audience`: logs:write. Its secret is random and never shown: it
+  // only gets tokens in-process (TokenService::IssueOwnToken).
+  std::string audit_client;
+  std::string audit_audience = "logging-service";
 };
 
 // Returns what it did, for the start-up log: e.g. "admin_created".

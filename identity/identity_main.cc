@@ -1,6 +1,7 @@
 // meshid-identity: the issuer. main only reads flags and runs an
 // IdentityServer until SIGTERM/SIGINT; `meshid-identity migrate` applies the
 // store's migrations and exits.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -55,6 +56,17 @@ ABSL_FLAG(absl::Duration, rotation_period, absl::Hours(24),
 ABSL_FLAG(absl::Duration, tick_interval, absl::Seconds(1),
           "How often views refresh and timed key moves run");
 ABSL_FLAG(int, store_pool_size, 4, "PostgreSQL connections");
+ABSL_FLAG(std::string, audit_log_address, "",
+          "Log server (meshid-log) to ship committed audit events to, e.g. "
+          "127.0.0.1:50053; empty ships none");
+ABSL_FLAG(std::string, audit_log_client, "meshid-audit",
+          "Client whose tokens ship audit events (made on first start with "
+          "--audit_log_address; its secret is never shown)");
+ABSL_FLAG(std::string, audit_log_audience, "logging-service",
+          "The Log server's name: audience of the shipping tokens");
+ABSL_FLAG(absl::Duration, audit_log_retry_max, absl::Seconds(10),
+          "Longest wait between attempts to ship audit events while the Log "
+          "server fails");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "Graceful shutdown deadline on SIGTERM");
@@ -157,6 +169,20 @@ int main(int argc, char** argv) {
   config.http_address = absl::GetFlag(FLAGS_http_address);
   config.tick_interval = absl::GetFlag(FLAGS_tick_interval);
   config.store_pool_size = absl::GetFlag(FLAGS_store_pool_size);
+  config.audit_log_address = absl::GetFlag(FLAGS_audit_log_address);
+  if (!config.audit_log_address.empty()) {
+    config.bootstrap.audit_client = absl::GetFlag(FLAGS_audit_log_client);
+    config.bootstrap.audit_audience = absl::GetFlag(FLAGS_audit_log_audience);
+    const absl::Duration retry_max = absl::GetFlag(FLAGS_audit_log_retry_max);
+    if (retry_max <= absl::ZeroDuration()) {
+      return Fail(
+          "config.invalid",
+          absl::InvalidArgumentError("--audit_log_retry_max must be positive"));
+    }
+    config.audit_shipper.backoff.max = retry_max;
+    config.audit_shipper.backoff.initial =
+        std::min(config.audit_shipper.backoff.initial, retry_max);
+  }
   if (o.max_token_ttl <= absl::ZeroDuration() ||
       o.default_token_ttl <= absl::ZeroDuration() ||
       o.clock_skew < absl::ZeroDuration() ||

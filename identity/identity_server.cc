@@ -9,6 +9,8 @@
 #include "common/status_macros.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "identity/audit/audit_log_client.h"
+#include "identity/audit/audit_publishing_store.h"
 #include "identity/identity_grpc_service.h"
 #include "identity/identity_metrics.h"
 #include "identity/keyadmin_grpc_service.h"
@@ -23,6 +25,8 @@ using server::LogLevel;
 
 // Declared in dependency order; destroyed in reverse, servers first.
 struct IdentityServer::Parts {
+  // Stopped explicitly in Stop(), before what its token source uses goes.
+  std::unique_ptr<AuditShipper> audit_shipper;
   std::unique_ptr<Store> store;
   std::unique_ptr<MasterKey> master_key;
   std::unique_ptr<IdentityViews> views;
@@ -78,6 +82,34 @@ absl::StatusOr<std::unique_ptr<MasterKey>> LoadMasterKey(
   return std::make_unique<MasterKey>(std::move(loaded->key));
 }
 
+// How long Stop() keeps shipping queued audit events.
+constexpr absl::Duration kAuditFlushDeadline = absl::Seconds(2);
+
+// The shipper of committed audit events to the Log server, minting its
+// tokens in-process for the bootstrap audit client. `parts->tokens` is
+// read only when a batch is sent, after Start finished.
+std::unique_ptr<AuditShipper> MakeAuditShipper(
+    const IdentityServerConfig& config, const Clock* clock,
+    IdentityServer::Parts* parts) {
+  AuditLogClientOptions options;
+  options.address = config.audit_log_address;
+  options.clock = clock;
+  TokenRequest request;
+  request.audience = config.bootstrap.audit_audience;
+  request.scopes = {"logs:write"};
+  auto sender = std::make_unique<AuditLogClient>(
+      options,
+      [parts, client = config.bootstrap.audit_client,
+       request]() -> absl::StatusOr<ShippingToken> {
+        ASSIGN_OR_RETURN(IssuedToken issued,
+                         parts->tokens->IssueOwnToken(client, request));
+        return ShippingToken{std::move(issued.access_token),
+                             absl::Seconds(issued.expires_in)};
+      });
+  return std::make_unique<AuditShipper>(std::move(sender),
+                                        config.audit_shipper);
+}
+
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartOne(
     const std::string& address, grpc::Service* service, int* port) {
   grpc::ServerBuilder builder;
@@ -96,6 +128,17 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
   StoreOptions store_options;
   store_options.pool_size = config.store_pool_size;
   ASSIGN_OR_RETURN(p->store, OpenStore(config.store_url, store_options));
+  if (!config.audit_log_address.empty()) {
+    if (config.bootstrap.audit_client.empty()) {
+      return absl::InvalidArgumentError(
+          "shipping audit events needs the audit client's name");
+    }
+    p->audit_shipper = MakeAuditShipper(config, clock, p.get());
+    // Every service writes through ctx.store, so every committed audit
+    // event reaches the shipper.
+    p->store = std::make_unique<AuditPublishingStore>(std::move(p->store),
+                                                      p->audit_shipper.get());
+  }
   ASSIGN_OR_RETURN(p->master_key, LoadMasterKey(config));
   p->views = std::make_unique<IdentityViews>(p->store.get(),
                                              p->master_key.get(), clock);
@@ -162,6 +205,7 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
           (void)views_for_listener->Refresh();
         });
   }
+  if (p->audit_shipper) p->audit_shipper->Start();
   std::unique_ptr<IdentityServer> server(new IdentityServer(std::move(p)));
   server->ports_ = ports;
   server->ticker_ = std::thread([s = server.get(),
@@ -219,6 +263,7 @@ void IdentityServer::Stop(absl::Duration deadline) {
     if (s != nullptr) server::DrainGrpcServer(*s, drain);
   }
   if (parts_->http) parts_->http->Stop();
+  if (parts_->audit_shipper) parts_->audit_shipper->Stop(kAuditFlushDeadline);
   Log(LogLevel::kInfo, "identity.stopped", {});
 }
 

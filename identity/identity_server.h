@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "common/clock.h"
+#include "identity/audit/audit_shipper.h"
 #include "identity/bootstrap.h"
 #include "identity/identity_context.h"
 #include "identity/store/store.h"
@@ -36,6 +37,12 @@ struct IdentityServerConfig {
   // Idle WatchKeys streams get a heartbeat this often.
   absl::Duration heartbeat_interval = absl::Seconds(10);
   int store_pool_size = 4;
+  // The Log server to ship committed audit events to (identity/audit/);
+  // empty: none are shipped. Needs bootstrap.audit_client: the client whose
+  // tokens (audience bootstrap.audit_audience, scope logs:write) the
+  // shipper mints in-process.
+  std::string audit_log_address;
+  AuditShipperOptions audit_shipper;
   // Tests pass a fake; nullptr means the system clock.
   const Clock* clock = nullptr;
 };

@@ -145,6 +145,24 @@ absl::StatusOr<IssuedToken> TokenService::IssueToken(
               request);
 }
 
+absl::StatusOr<IssuedToken> TokenService::IssueOwnToken(
+    absl::string_view client_id, const TokenRequest& request) {
+  const auto snapshot = ctx_.views->Current();
+  const ClientView* client = snapshot->FindClient(client_id);
+  if (client == nullptr) {
+    return Fail("no_own_client",
+                absl::FailedPreconditionError(absl::StrCat(
+                    "client '", client_id, "' is not configured")));
+  }
+  if (client->state != PrincipalState::kActive) {
+    return Fail("client_inactive",
+                absl::PermissionDeniedError(absl::StrCat(
+                    "client is ", PrincipalStateName(client->state))));
+  }
+  return Sign(*snapshot, *client, client->client_id, client->roles, "",
+              request);
+}
+
 absl::StatusOr<IssuedToken> TokenService::Login(absl::string_view username,
                                                 absl::string_view password,
                                                 const TokenRequest& request) {

@@ -64,6 +64,13 @@ class TokenService {
                                          absl::string_view client_secret,
                                          const TokenRequest& request);
 
+  // A token for one of meshid's own service clients (the audit shipper's),
+  // issued in-process without its secret: a path no gRPC method reaches,
+  // under the client's policy and keys like any other. FAILED_PRECONDITION
+  // when the client does not exist; otherwise as IssueToken.
+  absl::StatusOr<IssuedToken> IssueOwnToken(absl::string_view client_id,
+                                            const TokenRequest& request);
+
   // A user token through the login client's policy and keys.
   absl::StatusOr<IssuedToken> Login(absl::string_view username,
                                     absl::string_view password,

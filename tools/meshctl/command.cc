@@ -12,8 +12,10 @@ const char kConnectionFlagsHelp[] =
     "connection flags (every command that calls a server):\n"
     "  --addr HOST:PORT   server address; default $MESHID_IDENTITY_ADDR or\n"
     "                     127.0.0.1:50051 (token issue/introspect/revoke),\n"
-    "                     $MESHID_KEYADMIN_ADDR or 127.0.0.1:50052 (the "
-    "rest)\n"
+    "                     $MESHID_LOG_ADDR or 127.0.0.1:50053 (logs; also\n"
+    "                     --log-addr), $MESHID_KEYADMIN_ADDR or "
+    "127.0.0.1:50052\n"
+    "                     (the rest)\n"
     "  --token T          bearer token (also --auth-token T); default "
     "$MESHID_TOKEN.\n"
     "                     Sent as \"authorization: Bearer ...\", never "
@@ -21,7 +23,9 @@ const char kConnectionFlagsHelp[] =
     "                     token introspect/revoke take it only as "
     "--auth-token,\n"
     "                     their --token is the token they work on\n"
-    "  --timeout DUR      deadline of the whole command (default 10s)\n"
+    "  --timeout DUR      deadline of the whole command (default 10s; logs "
+    "tail:\n"
+    "                     none)\n"
     "  --json             one JSON object per result (proto field names)\n"
     "  --tls              use TLS with the system roots; --ca-file F: with "
     "these roots\n";
@@ -68,6 +72,17 @@ keyadmin::v1::KeyAdmin::StubInterface& CommandContext::keyadmin() {
     keyadmin_ = transport_.NewKeyAdminStub(settings_.endpoint);
   }
   return *keyadmin_;
+}
+
+logging::v1::Log::StubInterface& CommandContext::log() {
+  if (log_ == nullptr) log_ = transport_.NewLogStub(settings_.endpoint);
+  return *log_;
+}
+
+void CommandContext::PrepareStreamContext(grpc::ClientContext* context) const {
+  CallOptions options = settings_.call;
+  if (!flags_.Has("timeout")) options.deadline = absl::InfiniteFuture();
+  PrepareClientContext(options, context);
 }
 
 int CommandContext::Usage(absl::string_view message) {

@@ -100,6 +100,7 @@ class CommandContext {
   // Stubs for the command's server, made on first use.
   identity::v1::Identity::StubInterface& identity();
   keyadmin::v1::KeyAdmin::StubInterface& keyadmin();
+  logging::v1::Log::StubInterface& log();
 
   // Runs `call` with a fresh ClientContext carrying the command's deadline
   // and bearer token.
@@ -109,6 +110,10 @@ class CommandContext {
     PrepareClientContext(settings_.call, &context);
     return call(&context);
   }
+
+  // For a server stream that runs until the user stops it (logs tail): the
+  // bearer token, and a deadline only when --timeout was given.
+  void PrepareStreamContext(grpc::ClientContext* context) const;
 
   // Prints `message` (or `status.message()`) and the usage line on stderr;
   // returns kExitUsage.
@@ -132,6 +137,7 @@ class CommandContext {
   GetEnvFn env_;
   std::unique_ptr<identity::v1::Identity::StubInterface> identity_;
   std::unique_ptr<keyadmin::v1::KeyAdmin::StubInterface> keyadmin_;
+  std::unique_ptr<logging::v1::Log::StubInterface> log_;
 };
 
 // Prints one help block for `spec` (usage, summary, details, and the

@@ -73,6 +73,10 @@ class GrpcTransport final : public Transport {
       const Endpoint& endpoint) override {
     return keyadmin::v1::KeyAdmin::NewStub(Channel(endpoint));
   }
+  std::unique_ptr<logging::v1::Log::StubInterface> NewLogStub(
+      const Endpoint& endpoint) override {
+    return logging::v1::Log::NewStub(Channel(endpoint));
+  }
 
  private:
   static std::shared_ptr<grpc::Channel> Channel(const Endpoint& endpoint) {
@@ -98,9 +102,11 @@ GetEnvFn ProcessEnvironment() {
   };
 }
 
-std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag) {
+std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag,
+                                           Plane plane) {
   std::set<std::string> names = {"addr", "auth-token", "timeout", "ca-file"};
   if (bearer_flag == BearerFlag::kTokenOrAuthToken) names.insert("token");
+  if (plane == Plane::kLog) names.insert("log-addr");
   return names;
 }
 
@@ -110,13 +116,25 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(
     const Flags& flags, const ConnectionRequest& request, const GetEnvFn& env,
     absl::Time now) {
   ConnectionSettings settings;
-  const bool identity = request.plane == Plane::kIdentity;
-  std::optional<std::string> addr = flags.Get("addr");
-  if (!addr.has_value()) {
-    addr = env(identity ? "MESHID_IDENTITY_ADDR" : "MESHID_KEYADMIN_ADDR");
+  const char* env_var = "MESHID_KEYADMIN_ADDR";
+  const char* default_addr = kDefaultKeyAdminAddr;
+  if (request.plane == Plane::kIdentity) {
+    env_var = "MESHID_IDENTITY_ADDR";
+    default_addr = kDefaultIdentityAddr;
+  } else if (request.plane == Plane::kLog) {
+    env_var = "MESHID_LOG_ADDR";
+    default_addr = kDefaultLogAddr;
   }
-  settings.endpoint.address =
-      addr.value_or(identity ? kDefaultIdentityAddr : kDefaultKeyAdminAddr);
+  std::optional<std::string> addr = flags.Get("addr");
+  if (std::optional<std::string> log_addr = flags.Get("log-addr")) {
+    if (addr.has_value()) {
+      return absl::InvalidArgumentError(
+          "give the Log server as --addr or --log-addr, not both");
+    }
+    addr = std::move(log_addr);
+  }
+  if (!addr.has_value()) addr = env(env_var);
+  settings.endpoint.address = addr.value_or(default_addr);
   if (settings.endpoint.address.empty()) {
     return absl::InvalidArgumentError("the server address is empty");
   }

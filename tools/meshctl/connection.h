@@ -24,6 +24,7 @@
 #include "grpcpp/client_context.h"
 #include "meshid/identity/v1/identity.grpc.pb.h"
 #include "meshid/keyadmin/v1/keyadmin.grpc.pb.h"
+#include "meshid/logging/v1/log.grpc.pb.h"
 #include "tools/meshctl/command_line.h"
 
 namespace meshid::meshctl {
@@ -33,10 +34,12 @@ enum class Plane {
   kOffline,   // no server (token verify/decode)
   kIdentity,  // the token plane, default 127.0.0.1:50051
   kKeyAdmin,  // the admin plane, default 127.0.0.1:50052
+  kLog,       // the Log server, default 127.0.0.1:50053
 };
 
 inline constexpr char kDefaultIdentityAddr[] = "127.0.0.1:50051";
 inline constexpr char kDefaultKeyAdminAddr[] = "127.0.0.1:50052";
+inline constexpr char kDefaultLogAddr[] = "127.0.0.1:50053";
 inline constexpr absl::Duration kDefaultTimeout = absl::Seconds(10);
 
 // Reads an environment variable; nullopt when unset. Injected so tests never
@@ -79,15 +82,17 @@ struct ConnectionRequest {
   BearerFlag bearer_flag = BearerFlag::kTokenOrAuthToken;
 };
 
-// The flags every networked command accepts, per BearerFlag.
-std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag);
+// The flags every networked command accepts, per BearerFlag (and
+// --log-addr for the Log plane).
+std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag,
+                                           Plane plane = Plane::kKeyAdmin);
 std::set<std::string> ConnectionBoolFlags();
 
-// Resolves --addr (else MESHID_IDENTITY_ADDR / MESHID_KEYADMIN_ADDR, else the
-// default), the bearer token (flag, else MESHID_TOKEN; surrounding
-// whitespace dropped; may end up empty), --timeout (default 10s, from
-// `now`), --tls and --ca-file (read here; implies --tls). INVALID_ARGUMENT
-// on a bad value; messages never contain the token.
+// Resolves --addr (Log commands: or --log-addr; else MESHID_IDENTITY_ADDR /
+// MESHID_KEYADMIN_ADDR / MESHID_LOG_ADDR, else the default), the bearer token
+// (flag, else MESHID_TOKEN; surrounding whitespace dropped; may end up empty),
+// --timeout (default 10s, from `now`), --tls and --ca-file (read here; implies
+// --tls). INVALID_ARGUMENT on a bad value; messages never contain the token.
 absl::StatusOr<ConnectionSettings> ResolveConnection(
     const Flags& flags, const ConnectionRequest& request, const GetEnvFn& env,
     absl::Time now);
@@ -105,6 +110,8 @@ class Transport {
   NewIdentityStub(const Endpoint& endpoint) = 0;
   virtual std::unique_ptr<keyadmin::v1::KeyAdmin::StubInterface>
   NewKeyAdminStub(const Endpoint& endpoint) = 0;
+  virtual std::unique_ptr<logging::v1::Log::StubInterface> NewLogStub(
+      const Endpoint& endpoint) = 0;
 };
 
 // Real gRPC channels: insecure, or TLS with --tls / --ca-file.

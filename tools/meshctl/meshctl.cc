@@ -9,6 +9,7 @@
 #include "tools/meshctl/client_commands.h"
 #include "tools/meshctl/identity_commands.h"
 #include "tools/meshctl/key_commands.h"
+#include "tools/meshctl/logs_commands.h"
 #include "tools/meshctl/principal_commands.h"
 #include "tools/meshctl/token_commands.h"
 
@@ -44,7 +45,8 @@ std::vector<CommandSpec> BuildRegistry() {
   std::vector<CommandSpec> all;
   for (std::vector<CommandSpec> group :
        {ClientCommands(), PrincipalCommands(), KeyCommands(),
-        IdentityCommands(), OfflineTokenCommands(), AuditCommands()}) {
+        IdentityCommands(), OfflineTokenCommands(), AuditCommands(),
+        LogsCommands()}) {
     for (CommandSpec& spec : group) all.push_back(std::move(spec));
   }
   return all;
@@ -88,9 +90,9 @@ int RunSpec(const CommandSpec& spec, const std::vector<std::string>& args,
   };
   absl::StatusOr<Flags> flags = Flags::Parse(
       args,
-      networked
-          ? Union(spec.value_flags, ConnectionValueFlags(spec.bearer_flag))
-          : spec.value_flags,
+      networked ? Union(spec.value_flags,
+                        ConnectionValueFlags(spec.bearer_flag, spec.plane))
+                : spec.value_flags,
       networked ? Union(spec.bool_flags, ConnectionBoolFlags())
                 : spec.bool_flags,
       spec.repeated_flags);
@@ -118,6 +120,8 @@ int RunSpec(const CommandSpec& spec, const std::vector<std::string>& args,
             " or set MESHID_TOKEN",
             spec.plane == Plane::kKeyAdmin
                 ? " (a token for aud=meshid-keyadmin with scope keys:admin)"
+            : spec.plane == Plane::kLog
+                ? " (a token for aud=logging-service with scope logs:read)"
                 : ""));
       }
       break;

@@ -1,5 +1,5 @@
-// Test harness for meshctl commands: gmock implementations of the Identity
-// and KeyAdmin services served in-process, a Transport that hands out stubs
+// Test harness for meshctl commands: gmock implementations of the Identity,
+// KeyAdmin and Log services served in-process, a Transport that hands out stubs
 // over that in-process channel (and records which endpoints commands asked
 // for), and Run() which calls RunMeshctl with string streams and a fake
 // environment.
@@ -21,6 +21,7 @@
 #include "gtest/gtest.h"
 #include "meshid/identity/v1/identity.grpc.pb.h"
 #include "meshid/keyadmin/v1/keyadmin.grpc.pb.h"
+#include "meshid/logging/v1/log.grpc.pb.h"
 #include "tools/meshctl/connection.h"
 #include "tools/meshctl/meshctl.h"
 
@@ -28,6 +29,7 @@ namespace meshid::meshctl::testing {
 
 namespace ka = ::meshid::keyadmin::v1;
 namespace idv1 = ::meshid::identity::v1;
+namespace lg = ::meshid::logging::v1;
 
 // What MESHID_TOKEN holds in tests; must never show up in any output.
 inline constexpr char kAdminToken[] =
@@ -77,6 +79,16 @@ class MockIdentity : public idv1::Identity::Service {
                      google::protobuf::Empty);
 };
 
+class MockLog : public lg::Log::Service {
+ public:
+  MESHCTL_MOCK_UNARY(Append, lg::AppendRequest, lg::AppendResponse);
+  MESHCTL_MOCK_UNARY(Query, lg::QueryRequest, lg::QueryResponse);
+  MOCK_METHOD(grpc::Status, Tail,
+              (grpc::ServerContext*, const lg::TailRequest*,
+               grpc::ServerWriter<lg::LogEntry>*),
+              (override));
+};
+
 #undef MESHCTL_MOCK_UNARY
 
 // Stubs over the in-process channel of `server`, whatever the endpoint.
@@ -94,6 +106,12 @@ class InProcessTransport final : public Transport {
       const Endpoint& endpoint) override {
     endpoints.push_back(endpoint);
     return ka::KeyAdmin::NewStub(
+        server_->InProcessChannel(grpc::ChannelArguments()));
+  }
+  std::unique_ptr<lg::Log::StubInterface> NewLogStub(
+      const Endpoint& endpoint) override {
+    endpoints.push_back(endpoint);
+    return lg::Log::NewStub(
         server_->InProcessChannel(grpc::ChannelArguments()));
   }
 
@@ -142,6 +160,7 @@ class MeshctlTest : public ::testing::Test {
     grpc::ServerBuilder builder;
     builder.RegisterService(&keyadmin_);
     builder.RegisterService(&identity_);
+    builder.RegisterService(&log_);
     server_ = builder.BuildAndStart();
     transport_ = std::make_unique<InProcessTransport>(server_.get());
   }
@@ -171,6 +190,7 @@ class MeshctlTest : public ::testing::Test {
   std::map<std::string, std::string> env_ = {{"MESHID_TOKEN", kAdminToken}};
   ::testing::StrictMock<MockKeyAdmin> keyadmin_;
   ::testing::StrictMock<MockIdentity> identity_;
+  ::testing::StrictMock<MockLog> log_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<InProcessTransport> transport_;
 };

@@ -1,0 +1,193 @@
+#include "logging/store/pg_log_store.h"
+
+#include <pqxx/pqxx>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "logging/store/log_migrations.h"
+#include "logging/store/log_query_sql.h"
+#include "logging/store/log_row_codec.h"
+#include "logging/store/pg_copy_lines.h"
+#include "storage/pg_errors.h"
+#include "storage/pg_migrator.h"
+#include "storage/time_codec.h"
+
+namespace meshid::logging {
+namespace {
+
+const std::vector<std::string> kCopyColumns = {
+    "id",      "time_us",   "service",   "level",       "kind",
+    "subject", "client_id", "method",    "status_code", "latency_ns",
+    "peer",    "message",   "attributes"};
+
+// Oldest first, so a bounded delete always removes the oldest rows.
+constexpr char kDeleteSql[] =
+    "DELETE FROM log_entries WHERE (time_us, id) IN (SELECT time_us, id "
+    "FROM log_entries WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)";
+
+// One call for every id of the batch, in increasing order.
+constexpr char kAllocateIdsSql[] =
+    "SELECT nextval('log_entries_id_seq') FROM generate_series(1, $1)";
+
+// The store always sends UTF-8 (CheckEntry), and the COPY escaping in
+// pg_copy_lines.cc relies on it, so the connections say so whatever the
+// server's default.
+std::string WithUtf8(const std::string& conninfo) {
+  if (absl::StrContains(conninfo, "client_encoding=")) return conninfo;
+  const char* separator = absl::StrContains(conninfo, '?') ? "&" : "?";
+  if (absl::EndsWith(conninfo, "?") || absl::EndsWith(conninfo, "&")) {
+    separator = "";
+  }
+  return absl::StrCat(conninfo, separator, "client_encoding=UTF8");
+}
+
+LogRow ReadRow(const pqxx::row& r) {
+  LogRow row;
+  row.id = r[0].as<int64_t>();
+  row.time_us = r[1].as<int64_t>();
+  row.service = std::string(r[2].c_str(), r[2].size());
+  row.level = r[3].as<int64_t>();
+  row.kind = r[4].as<int64_t>();
+  row.subject = std::string(r[5].c_str(), r[5].size());
+  row.client_id = std::string(r[6].c_str(), r[6].size());
+  row.method = std::string(r[7].c_str(), r[7].size());
+  row.status_code = r[8].as<int64_t>();
+  row.latency_ns = r[9].as<int64_t>();
+  row.peer = std::string(r[10].c_str(), r[10].size());
+  row.message = std::string(r[11].c_str(), r[11].size());
+  row.attributes = std::string(r[12].c_str(), r[12].size());
+  return row;
+}
+
+// libpqxx 6 binds a vector of parameters through prepare::make_dynamic_params.
+pqxx::result ExecWithParams(pqxx::transaction_base& tx, const SqlStatement& s) {
+  std::vector<std::string> values;
+  values.reserve(s.params.size());
+  for (const SqlParam& param : s.params) {
+    values.push_back(param.is_text ? param.text : std::to_string(param.number));
+  }
+  return tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(values));
+}
+
+}  // namespace
+
+PgLogStore::PgLogStore(const storage::ParsedStoreUrl& url,
+                       const LogStoreOptions& options)
+    : secrets_(url.secrets),
+      writers_(WithUtf8(url.pg_conninfo), options.writer_connections,
+               url.secrets),
+      readers_(WithUtf8(url.pg_conninfo), options.pool_size, url.secrets) {}
+
+absl::StatusOr<std::unique_ptr<LogStore>> PgLogStore::Open(
+    const storage::ParsedStoreUrl& url, const LogStoreOptions& options) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<pqxx::connection> connection,
+      storage::PgConnectionPool::Connect(url.pg_conninfo, url.secrets));
+  RETURN_IF_ERROR(storage::ApplyPgMigrations(
+      *connection, LogMigrations().postgres, url.secrets));
+  return std::unique_ptr<LogStore>(new PgLogStore(url, options));
+}
+
+absl::Status PgLogStore::WithConnection(
+    storage::PgConnectionPool& pool,
+    absl::FunctionRef<absl::Status(pqxx::connection&, Attempt&)> body) {
+  for (int tries = 0;; ++tries) {
+    ASSIGN_OR_RETURN(storage::PgConnectionPool::Lease lease, pool.Acquire());
+    Attempt attempt;
+    absl::Status status;
+    try {
+      status = body(lease.connection(), attempt);
+    } catch (...) {
+      status = storage::CurrentPgExceptionToStatus(secrets_);
+    }
+    const bool broken =
+        absl::IsUnavailable(status) || !lease.connection().is_open();
+    if (broken) {
+      lease.Discard();
+      // Whatever broke this connection (a server restart, an operator
+      // terminating backends) most likely broke its idle siblings too.
+      pool.DropIdle();
+    }
+    if (broken && lease.reused() && !attempt.commit_started && tries == 0) {
+      continue;
+    }
+    return status;
+  }
+}
+
+absl::Status PgLogStore::Append(std::vector<LogRecord>& records) {
+  if (records.empty()) {
+    return absl::InvalidArgumentError("nothing to append");
+  }
+  std::vector<int64_t> ids(records.size());
+  const absl::Status status = WithConnection(
+      writers_,
+      [&](pqxx::connection& connection, Attempt& attempt) -> absl::Status {
+        pqxx::work work(connection);
+        const pqxx::result allocated = work.exec_params(
+            kAllocateIdsSql, static_cast<int64_t>(records.size()));
+        for (size_t i = 0; i < records.size(); ++i) {
+          ids[i] = allocated[i][0].as<int64_t>();
+        }
+        {
+          PgCopyWriter copy(work, "log_entries", kCopyColumns);
+          for (size_t i = 0; i < records.size(); ++i) {
+            // An unstorable time is refused before anything commits: the
+            // transaction is abandoned with the writer.
+            RETURN_IF_ERROR(copy.Write(records[i], ids[i]));
+          }
+          copy.Complete();
+        }
+        attempt.commit_started = true;
+        work.commit();
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  for (size_t i = 0; i < records.size(); ++i) records[i].id = ids[i];
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<LogRecord>> PgLogStore::Query(
+    const LogQuery& query) {
+  ASSIGN_OR_RETURN(SqlStatement sql,
+                   BuildQuerySql(query, storage::SqlDialect::kPostgres));
+  std::vector<LogRecord> records;
+  RETURN_IF_ERROR(WithConnection(
+      readers_, [&](pqxx::connection& connection, Attempt&) -> absl::Status {
+        records.clear();
+        pqxx::read_transaction read(connection);
+        const pqxx::result result = ExecWithParams(read, sql);
+        records.reserve(result.size());
+        for (const pqxx::row& row : result) {
+          ASSIGN_OR_RETURN(LogRecord record, RecordFromRow(ReadRow(row)));
+          records.push_back(std::move(record));
+        }
+        return absl::OkStatus();
+      }));
+  return records;
+}
+
+absl::StatusOr<int64_t> PgLogStore::DeleteOlderThan(absl::Time cutoff,
+                                                    int max_rows) {
+  if (max_rows <= 0) {
+    return absl::InvalidArgumentError("max_rows must be > 0");
+  }
+  ASSIGN_OR_RETURN(int64_t cutoff_us,
+                   storage::TimeToMicros(cutoff, "retention cutoff"));
+  int64_t deleted = 0;
+  RETURN_IF_ERROR(WithConnection(
+      readers_, [&](pqxx::connection& connection, Attempt& attempt) {
+        pqxx::work work(connection);
+        const pqxx::result result =
+            work.exec_params(kDeleteSql, cutoff_us, max_rows);
+        attempt.commit_started = true;
+        work.commit();
+        deleted = result.affected_rows();
+        return absl::OkStatus();
+      }));
+  return deleted;
+}
+
+}  // namespace meshid::logging
