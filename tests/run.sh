@@ -8,6 +8,17 @@
 #   MESHID_SKIP_INSTALL   1 = do not check or install Debian packages
 #   MESHID_BUILD_TARGETS  space-separated ninja targets (default: all)
 #   MESHID_JOBS           parallel build jobs (default: nproc)
+#   MESHID_SKIP_SANITIZERS  1 = skip the ASan+UBSan build and its ctest run
+#   MESHID_ASAN_BUILD_DIR   its build folder (default: <build folder>-asan)
+#   MESHID_SKIP_FUZZ        1 = skip the libFuzzer stage (tests/fuzz.sh)
+#   MESHID_FUZZ_BUILD_DIR   its build folder (default: <build folder>-fuzz)
+#   MESHID_FUZZ_SECONDS     run time per fuzz target (default: 20)
+#
+# Stages, in order: build + ctest; the same suite built with AddressSanitizer
+# and UndefinedBehaviorSanitizer (RELIABILITY.md "Sanitizers") + ctest; the
+# fuzz targets (RELIABILITY.md "Fuzzing"). A failing stage does not stop the
+# later ones (except a failed normal build); the run ends with one line per
+# stage and exits non-zero when any failed.
 #
 # Starts a throwaway PostgreSQL for the run and exports MESHID_TEST_PG_URL.
 set -euo pipefail
@@ -120,7 +131,80 @@ echo "==> starting PostgreSQL on port ${pg_port}"
 export MESHID_TEST_PG_URL="postgresql://postgres@127.0.0.1:${pg_port}/meshid_test"
 
 # --- tests ------------------------------------------------------------------
+# Each stage leaves one line in `summary`; `failed` names the stages that
+# failed. ctest's own summary line is captured for the closing report.
+summary=()
+failed=()
+ctest_summary() { # log file -> "100% tests passed, ..." or a fallback
+  grep -E '^[0-9]+% tests passed' "$1" | tail -n1 || echo "no ctest summary"
+}
+# Inside the PostgreSQL temp folder, which the EXIT trap removes.
+stage_log_dir="${pg_tmp}/stage-logs"
+mkdir -p "${stage_log_dir}"
+
 echo "==> running tests"
-# No trailing output after ctest: its summary line stays the closing line.
+started=${SECONDS}
+rc=0
 ctest --test-dir "${build_dir}" --output-on-failure --no-tests=error -j2 \
-  --timeout 300 "$@"
+  --timeout 300 "$@" 2>&1 | tee "${stage_log_dir}/ctest.log" || rc=$?
+if ((rc != 0)); then failed+=(tests); fi
+summary+=("tests:       $(ctest_summary "${stage_log_dir}/ctest.log") ($((SECONDS - started))s)")
+
+# The sanitizer and fuzz folders sit next to the build folder by default.
+sibling_base="${build_dir%/}"
+
+# --- sanitizers (ASan + UBSan) ------------------------------------------------
+if [[ "${MESHID_SKIP_SANITIZERS:-0}" == "1" ]]; then
+  summary+=("sanitizers:  skipped (MESHID_SKIP_SANITIZERS=1)")
+else
+  asan_dir="${MESHID_ASAN_BUILD_DIR:-${sibling_base}-asan}"
+  supp="${repo_root}/tests/sanitizers"
+  # Any report fails the test that caused it: halt on the first error, leaks
+  # checked at every process exit, a stack with each report. The
+  # suppressions hold third-party frames only (see their comments).
+  export ASAN_OPTIONS="halt_on_error=1:detect_leaks=1:print_stacktrace=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1"
+  export LSAN_OPTIONS="suppressions=${supp}/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=${supp}/ubsan.supp"
+  started=${SECONDS}
+  echo "==> sanitizers: building (${asan_dir}, ASan+UBSan, -j${jobs})"
+  if cmake -S . -B "${asan_dir}" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
+    -DMESHID_SANITIZE=address,undefined -DMESHID_BUILD_BENCH=OFF >/dev/null &&
+    cmake --build "${asan_dir}" -j"${jobs}" --target "${targets[@]}"; then
+    built=$((SECONDS - started))
+    echo "==> sanitizers: running tests (built in ${built}s)"
+    rc=0
+    # Sanitized code runs a few times slower: a longer per-test bound.
+    # Tests about release artifacts rather than behaviour (e.g. which shared
+    # libraries the binaries load) carry the label no_sanitizers.
+    ctest --test-dir "${asan_dir}" --output-on-failure --no-tests=error -j2 \
+      --timeout 900 -LE '^no_sanitizers$' "$@" 2>&1 |
+      tee "${stage_log_dir}/ctest-asan.log" || rc=$?
+    if ((rc != 0)); then failed+=(sanitizers); fi
+    summary+=("sanitizers:  $(ctest_summary "${stage_log_dir}/ctest-asan.log") (build ${built}s, tests $((SECONDS - started - built))s)")
+  else
+    failed+=(sanitizers)
+    summary+=("sanitizers:  BUILD FAILED (${asan_dir})")
+  fi
+  unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+fi
+
+# --- fuzzing -----------------------------------------------------------------
+if [[ "${MESHID_SKIP_FUZZ:-0}" == "1" ]]; then
+  summary+=("fuzz:        skipped (MESHID_SKIP_FUZZ=1)")
+else
+  started=${SECONDS}
+  rc=0
+  MESHID_FUZZ_BUILD_DIR="${MESHID_FUZZ_BUILD_DIR:-${sibling_base}-fuzz}" \
+    MESHID_JOBS="${jobs}" bash tests/fuzz.sh 2>&1 |
+    tee "${stage_log_dir}/fuzz.log" || rc=$?
+  if ((rc != 0)); then failed+=(fuzz); fi
+  summary+=("fuzz:        $(tail -n1 "${stage_log_dir}/fuzz.log") ($((SECONDS - started))s)")
+fi
+
+echo "==> summary"
+printf '  %s\n' "${summary[@]}"
+if ((${#failed[@]} > 0)); then
+  echo "FAILED stage(s): ${failed[*]}" >&2
+  exit 1
+fi
