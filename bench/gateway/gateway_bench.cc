@@ -35,6 +35,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
+#include "bench/gateway/h2load_runner.h"
 #include "bench/gateway/load_client.h"
 #include "bench/gateway/nginx_proxy.h"
 #include "common/server/json_log.h"
@@ -56,6 +57,10 @@ ABSL_FLAG(std::string, nginx, "/usr/sbin/nginx", "The nginx binary");
 ABSL_FLAG(bool, nginx_access_log, true,
           "nginx writes an access-log line per request to a file, as the "
           "gateway does (to stderr, here a file); false turns it off");
+ABSL_FLAG(bool, h2load, true,
+          "Also measure throughput with nghttp2's h2load (same connections "
+          "and streams) as a cross-check of the gRPC load client");
+ABSL_FLAG(std::string, h2load_binary, "/usr/bin/h2load", "The h2load binary");
 ABSL_FLAG(std::string, only, "",
           "Comma-separated targets (direct,gateway,nginx); default all");
 
@@ -174,6 +179,23 @@ int Main() {
   std::fprintf(stderr, "gateway_bench: latency phase\n");
   std::map<std::string, Samples> lat =
       Measure(targets, latency, rounds, "latency");
+  std::map<std::string, std::vector<double>> h2;
+  if (absl::GetFlag(FLAGS_h2load)) {
+    std::fprintf(stderr, "gateway_bench: h2load throughput phase\n");
+    for (int round = 0; round < rounds; ++round) {
+      std::vector<Target> order = targets;
+      if (round % 2 == 1) std::reverse(order.begin(), order.end());
+      for (const Target& target : order) {
+        absl::StatusOr<double> rps =
+            RunH2load(absl::GetFlag(FLAGS_h2load_binary), env.dir(),
+                      target.address, throughput);
+        if (!rps.ok()) Die(std::string(rps.status().message()));
+        std::fprintf(stderr, "  h2load round %d %-8s %9.0f calls/s\n",
+                     round + 1, target.name.c_str(), *rps);
+        h2[target.name].push_back(*rps);
+      }
+    }
+  }
 
   std::printf(
       "gateway_bench: Echo.Ping (16-byte payload), %d rounds, "
@@ -188,6 +210,13 @@ int Main() {
       absl::StrFormat("Latency: %d call(s) in flight", latency.concurrency)
           .c_str(),
       targets, lat);
+  if (!h2.empty()) {
+    std::printf("\nThroughput, h2load client (same connections and streams)\n");
+    std::printf("| target  |   calls/s |\n|---------|----------:|\n");
+    for (const Target& t : targets) {
+      std::printf("| %-7s | %9.0f |\n", t.name.c_str(), Median(h2[t.name]));
+    }
+  }
   if (targets.size() != 3) {
     (*gateway)->Stop();
     return 0;
@@ -212,6 +241,12 @@ int Main() {
       added_p50, added ? "yes" : "NO");
   std::printf("| (throughput phase) gateway p50 - direct p50 | %.1f us | | |\n",
               Median(tp["gateway"].p50_us) - Median(tp["direct"].p50_us));
+  if (!h2.empty()) {
+    std::printf("| (h2load) gateway / nginx calls/s | %.2fx | | |\n",
+                Median(h2["gateway"]) / Median(h2["nginx"]));
+    std::printf("| (h2load) gateway / direct calls/s | %.2fx | | |\n",
+                Median(h2["gateway"]) / Median(h2["direct"]));
+  }
   std::fflush(stdout);
   (*gateway)->Stop();
   return vs_nginx && vs_direct && added ? 0 : 1;

@@ -265,7 +265,9 @@ TEST_F(GatewayPassthroughTest, DeadlinesReachTheUpstreamAndEndHangingCalls) {
     v1::EchoResponse response;
     ASSERT_TRUE(echo_->Unary(&context, Payload("x"), &response).ok());
     EXPECT_GT(response.deadline_remaining_ms(), 1000);
-    EXPECT_LE(response.deadline_remaining_ms(), 3000);
+    // grpc-timeout is sent with at most 3 significant digits, rounded up,
+    // once per hop: the upstream may see a few milliseconds more.
+    EXPECT_LE(response.deadline_remaining_ms(), 3000 + 50);
   }
   {
     // Without a deadline, none is invented.
