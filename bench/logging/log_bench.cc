@@ -74,6 +74,10 @@ ABSL_FLAG(int, writers, 2,
           "PostgreSQL writer connections (and group-commit threads) of the "
           "Log server");
 ABSL_FLAG(int, queries, 200, "Query calls per filter kind");
+ABSL_FLAG(std::string, drop_indexes, "",
+          "Experiment: comma-separated log_entries indexes to drop before "
+          "measuring (PostgreSQL), e.g. log_entries_by_method, to see what "
+          "each costs Append");
 ABSL_FLAG(double, append_target, 50000, "Required entries/s into PostgreSQL");
 ABSL_FLAG(double, query_target_ms, 20,
           "Required p50 of a filtered first page, ms");
@@ -183,6 +187,24 @@ struct AppendResult {
   int64_t errors = 0;
   double entries_per_commit = 0;
 };
+
+// --drop_indexes, for experiments on what an index costs.
+absl::Status DropIndexes(const BenchMesh& mesh) {
+  const std::string names = absl::GetFlag(FLAGS_drop_indexes);
+  if (names.empty()) return absl::OkStatus();
+  try {
+    pqxx::connection connection(mesh.log_store_url());
+    pqxx::nontransaction tx(connection);
+    for (absl::string_view name : absl::StrSplit(names, ',')) {
+      tx.exec0(absl::StrCat("DROP INDEX ", tx.quote_name(std::string(name))));
+    }
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--drop_indexes: ", e.what()));
+  }
+  std::printf("    (without index %s)\n", names.c_str());
+  return absl::OkStatus();
+}
 
 // Runs the clients without pause and measures --rounds windows of
 // --seconds each, after --warmup_seconds; one result per window.
@@ -387,6 +409,12 @@ int Run() {
         std::fprintf(stderr, "setup failed: %s\n",
                      std::string(mesh.status().message()).c_str());
         return 2;
+      }
+      if (dialect == "postgresql") {
+        if (absl::Status s = DropIndexes(**mesh); !s.ok()) {
+          std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+          return 2;
+        }
       }
       absl::StatusOr<std::vector<AppendResult>> rounds = RunAppend(**mesh);
       if (!rounds.ok()) {
