@@ -7,10 +7,12 @@
 //   ASSIGN_OR_RETURN(Principal caller,
 //                    authorizer.Authorize(authorization, kWriteScope));
 //
-// Answers: UNAUTHENTICATED "missing bearer token" or "invalid bearer token
-// (<reason>)" where <reason> is the stable VerifyErrorName ("expired",
-// "aud_mismatch", "key_revoked", ...): it tells an operator what to fix and
-// says nothing about keys or the token itself, which is never quoted.
+// Answers: UNAUTHENTICATED "missing or invalid bearer token", the same for
+// every reason (DESIGN.md "Tokens": a caller learns nothing about which
+// check failed, so the answer is no oracle for forging); the reason, the
+// stable VerifyErrorName ("expired", "aud_mismatch", "key_revoked", ...),
+// goes to the server's log as an `auth.denied` warning with the RPC and the
+// peer, and to the validator's metrics. The token is never quoted.
 // PERMISSION_DENIED names the missing scope.
 #ifndef MESHID_LOGGING_LOG_AUTHORIZER_H_
 #define MESHID_LOGGING_LOG_AUTHORIZER_H_
@@ -33,8 +35,11 @@ class LogAuthorizer {
 
   // `authorization` is the metadata value ("Bearer <token>"), empty when
   // absent. Thread-safe, no I/O.
+  // `rpc` and `peer` only name the call in the denial log line.
   absl::StatusOr<Principal> Authorize(absl::string_view authorization,
-                                      absl::string_view required_scope) const;
+                                      absl::string_view required_scope,
+                                      absl::string_view rpc,
+                                      absl::string_view peer) const;
 
  private:
   const keyset::TokenValidator* const validator_;

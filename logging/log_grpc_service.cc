@@ -34,7 +34,8 @@ grpc::ServerUnaryReactor* LogGrpcService::Append(
     return reactor;
   };
   absl::StatusOr<Principal> caller =
-      deps_.authorizer->Authorize(AuthorizationOf(*context), kWriteScope);
+      deps_.authorizer->Authorize(AuthorizationOf(*context), kWriteScope,
+                                  "Append", context->peer());
   if (!caller.ok()) return refuse(caller.status());
   // Too many entries: the whole call is refused, nothing is stored.
   if (absl::Status size = CheckAppendSize(request->entries_size());
@@ -85,8 +86,8 @@ grpc::ServerUnaryReactor* LogGrpcService::Query(
     reactor->Finish(ToGrpcStatus(status));
     return reactor;
   };
-  absl::StatusOr<Principal> caller =
-      deps_.authorizer->Authorize(AuthorizationOf(*context), kReadScope);
+  absl::StatusOr<Principal> caller = deps_.authorizer->Authorize(
+      AuthorizationOf(*context), kReadScope, "Query", context->peer());
   if (!caller.ok()) return refuse(caller.status());
   absl::StatusOr<LogFilter> filter = FilterFromProto(request->filter());
   if (!filter.ok()) return refuse(filter.status());
@@ -124,8 +125,8 @@ grpc::ServerUnaryReactor* LogGrpcService::Query(
 
 grpc::ServerWriteReactor<v1::LogEntry>* LogGrpcService::Tail(
     grpc::CallbackServerContext* context, const v1::TailRequest* request) {
-  absl::StatusOr<Principal> caller =
-      deps_.authorizer->Authorize(AuthorizationOf(*context), kReadScope);
+  absl::StatusOr<Principal> caller = deps_.authorizer->Authorize(
+      AuthorizationOf(*context), kReadScope, "Tail", context->peer());
   if (!caller.ok()) return new RefusedTail(ToGrpcStatus(caller.status()));
   absl::StatusOr<LogFilter> filter = FilterFromProto(request->filter());
   if (filter.ok()) {
