@@ -400,26 +400,62 @@ void CheckLimits(Findings& f, const v1::GatewayConfig& c, GatewaySettings& s) {
   }
 }
 
-// TLS is a placeholder: a config that asks for it must not start, so that
-// nobody believes traffic is encrypted.
-void CheckTls(Findings& f, const v1::GatewayConfig& c) {
+// Which tls files go together. The files themselves are read by
+// gateway_tls.h (at start and by --check_config), which names the field
+// and the file when one is missing or not PEM.
+void CheckTls(Findings& f, const v1::GatewayConfig& c, GatewaySettings& s) {
   const v1::TlsOptions& t = c.tls();
-  const char* set_field = nullptr;
-  if (!t.cert_file().empty()) {
-    set_field = "tls.cert_file";
-  } else if (!t.key_file().empty()) {
-    set_field = "tls.key_file";
-  } else if (!t.client_ca_file().empty()) {
-    set_field = "tls.client_ca_file";
-  } else if (t.require_client_cert()) {
-    set_field = "tls.require_client_cert";
-  } else if (!t.upstream_ca_file().empty()) {
-    set_field = "tls.upstream_ca_file";
+  struct Path {
+    const char* field;
+    const std::string& value;
+    std::string* out;
+  };
+  TlsSettings& out = s.tls;
+  for (const Path& path : {
+           Path{"tls.cert_file", t.cert_file(), &out.cert_file},
+           Path{"tls.key_file", t.key_file(), &out.key_file},
+           Path{"tls.client_ca_file", t.client_ca_file(), &out.client_ca_file},
+           Path{"tls.upstream_ca_file", t.upstream_ca_file(),
+                &out.upstream_ca_file},
+           Path{"tls.client_cert_file", t.client_cert_file(),
+                &out.client_cert_file},
+           Path{"tls.client_key_file", t.client_key_file(),
+                &out.client_key_file},
+       }) {
+    if (path.value.empty()) continue;
+    if (path.value.size() > 4096 || absl::StrContains(path.value, '\0')) {
+      f.Error(path.field, "must be a file path (at most 4096 bytes)");
+      continue;
+    }
+    *path.out = path.value;
   }
-  if (set_field != nullptr) {
-    f.Error(set_field,
-            "TLS is not implemented yet (the gateway serves and dials "
-            "plaintext); remove the tls settings");
+  out.require_client_cert = t.require_client_cert();
+  if (!t.cert_file().empty() && t.key_file().empty()) {
+    f.Error("tls.key_file", "required with tls.cert_file");
+  }
+  if (t.cert_file().empty() && !t.key_file().empty()) {
+    f.Error("tls.cert_file", "required with tls.key_file");
+  }
+  if (!t.client_ca_file().empty() && t.cert_file().empty()) {
+    f.Error("tls.client_ca_file",
+            "needs tls.cert_file and tls.key_file (client certificates are "
+            "only asked for over TLS)");
+  }
+  if (t.require_client_cert() && t.client_ca_file().empty()) {
+    f.Error("tls.require_client_cert",
+            "needs tls.client_ca_file (the CA that signs callers' "
+            "certificates)");
+  }
+  if (!t.client_cert_file().empty() && t.client_key_file().empty()) {
+    f.Error("tls.client_key_file", "required with tls.client_cert_file");
+  }
+  if (t.client_cert_file().empty() && !t.client_key_file().empty()) {
+    f.Error("tls.client_cert_file", "required with tls.client_key_file");
+  }
+  if (!t.client_ca_file().empty() && !t.require_client_cert()) {
+    f.Warning("tls.require_client_cert",
+              "false: callers without a certificate are still served "
+              "(set it for mutual TLS)");
   }
 }
 
@@ -445,7 +481,7 @@ absl::StatusOr<GatewaySettings> ValidateGatewayConfig(
       CheckUpstreams(f, c, s);
   CheckRoutes(f, c, upstreams, s);
   CheckLimits(f, c, s);
-  CheckTls(f, c);
+  CheckTls(f, c, s);
   if (!f.ok()) return f.ToStatus();
   s.warnings = f.TakeWarnings();
   return s;

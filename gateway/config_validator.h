@@ -5,7 +5,7 @@
 //
 //   routes[2].upstream: unknown upstream "logz"
 //   validation.clock_skew: must be at most 300s, got 600s
-//   tls.cert_file: TLS is not implemented yet ...
+//   tls.key_file: required with tls.cert_file
 //
 //   meshid::gateway::v1::GatewayConfig config = ...;  // JsonStringToMessage
 //   absl::StatusOr<GatewaySettings> settings = ValidateGatewayConfig(config);

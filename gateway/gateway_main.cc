@@ -40,6 +40,7 @@
 #include "gateway/config_loader.h"
 #include "gateway/gateway_metrics.h"
 #include "gateway/gateway_service.h"
+#include "gateway/gateway_tls.h"
 #include "gateway/housekeeper.h"
 #include "gateway/identity_token_service.h"
 #include "gateway/log_append_service.h"
@@ -58,8 +59,8 @@ ABSL_FLAG(std::string, config, "",
           "Path of the gateway's JSON config (schema: "
           "proto/meshid/gateway/v1/config.proto). Required");
 ABSL_FLAG(bool, check_config, false,
-          "Validate the config (and read the secret file), print the "
-          "outcome and exit");
+          "Validate the config (and read the secret and TLS files), print "
+          "the outcome and exit");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "Graceful shutdown deadline on SIGTERM: calls in flight may run "
@@ -116,10 +117,11 @@ absl::Duration HousekeepingInterval(const GatewaySettings& settings) {
                     absl::Milliseconds(50), absl::Seconds(1));
 }
 
-// The validated config and the client secret it names.
+// The validated config and the client secret and TLS files it names.
 struct Inputs {
   GatewaySettings settings;
   crypto::SecretBytes secret;
+  GatewayCredentials credentials;
 };
 
 absl::StatusOr<Inputs> LoadInputs(const std::string& config_path) {
@@ -141,10 +143,15 @@ absl::StatusOr<Inputs> LoadInputs(const std::string& config_path) {
                                   " is readable by group or others; it "
                                   "should be mode 0600")}});
   }
-  return Inputs{*std::move(settings), std::move(secret->secret)};
+  absl::StatusOr<GatewayCredentials> credentials =
+      MakeGatewayCredentials(settings->tls);
+  if (!credentials.ok()) return credentials.status();
+  return Inputs{*std::move(settings), std::move(secret->secret),
+                *std::move(credentials)};
 }
 
-int Serve(const GatewaySettings& settings, crypto::SecretBytes secret);
+int Serve(const GatewaySettings& settings, crypto::SecretBytes secret,
+          const GatewayCredentials& credentials);
 
 int Run() {
   const std::string config_path = absl::GetFlag(FLAGS_config);
@@ -156,11 +163,13 @@ int Run() {
     std::cout << "config " << config_path << ": ok\n";
     return 0;
   }
-  return Serve(inputs->settings, std::move(inputs->secret));
+  return Serve(inputs->settings, std::move(inputs->secret),
+               inputs->credentials);
 }
 
 // Wires every piece together, serves until SIGTERM/SIGINT, drains.
-int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
+int Serve(const GatewaySettings& settings, crypto::SecretBytes secret,
+          const GatewayCredentials& credentials) {
   auto registry = std::make_shared<prometheus::Registry>();
   const Clock* clock = SystemClock::Get();
 
@@ -172,6 +181,7 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
   watch.client_id = settings.client_id;
   watch.client_secret = secret;
   watch.token_audience = settings.keyadmin_audience;
+  watch.channel_credentials = credentials.channel;
   watch.registry = registry.get();
   keyset::KeySetWatcher watcher(std::move(watch));
   if (absl::Status s = watcher.Start(); !s.ok()) {
@@ -194,8 +204,7 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
   auto metrics =
       std::make_shared<GatewayMetrics>(*registry, settings, audiences);
   IdentityTokenService fetcher(
-      grpc::CreateChannel(settings.identity_address,
-                          grpc::InsecureChannelCredentials()),
+      grpc::CreateChannel(settings.identity_address, credentials.channel),
       settings.client_id, std::move(secret),
       absl::GetFlag(FLAGS_identity_rpc_timeout));
   UpstreamTokenCacheOptions token_options;
@@ -211,7 +220,7 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
   if (settings.access_log.shipping()) {
     log_sender = std::make_unique<LogAppendService>(
         grpc::CreateChannel(settings.access_log.log_address,
-                            grpc::InsecureChannelCredentials()),
+                            credentials.channel),
         &tokens, log_slot, clock, absl::Seconds(10));
   }
   AccessLogShipperOptions ship;
@@ -254,6 +263,7 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
   service_deps.recorder = &recorder;
   service_deps.clock = clock;
   service_deps.channels_per_upstream = absl::GetFlag(FLAGS_upstream_channels);
+  service_deps.upstream_credentials = credentials.channel;
   GatewayService service(std::move(service_deps));
 
   shipper.Start();
@@ -266,7 +276,7 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
   int grpc_port = 0;
   absl::StatusOr<std::unique_ptr<grpc::Server>> started =
       server::StartGrpcServer(builder, settings.listen_address,
-                              grpc::InsecureServerCredentials(), &grpc_port);
+                              credentials.server, &grpc_port);
   if (!started.ok()) {
     return Fail("gateway.start_failed", started.status(), kExitStartFailed);
   }
@@ -289,7 +299,11 @@ int Serve(const GatewaySettings& settings, crypto::SecretBytes secret) {
        {"http_port", http.port()},
        {"routes", settings.routes.size()},
        {"upstreams", settings.upstreams.size()},
-       {"access_log_shipping", settings.access_log.shipping()}});
+       {"access_log_shipping", settings.access_log.shipping()},
+       {"grpc_tls", !settings.tls.serves_tls()         ? "plaintext"
+                    : settings.tls.require_client_cert ? "mtls"
+                                                       : "tls"},
+       {"upstream_tls", settings.tls.dials_tls()}});
 
   // Serve; flip to SERVING once keys and tokens are in.
   bool ready = false;

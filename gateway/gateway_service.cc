@@ -49,8 +49,9 @@ class RefusedCall final : public grpc::ServerGenericBidiReactor {
   const std::string client_id_;
 };
 
-std::shared_ptr<grpc::Channel> MakeUpstreamChannel(const std::string& address,
-                                                   int index) {
+std::shared_ptr<grpc::Channel> MakeUpstreamChannel(
+    const std::string& address, int index,
+    const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
   grpc::ChannelArguments args;
   // Transparent hop: no retries of our own, no response size limit of our
   // own (requests are bounded by the gateway's server).
@@ -69,8 +70,10 @@ std::shared_ptr<grpc::Channel> MakeUpstreamChannel(const std::string& address,
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("meshid.gateway.channel_index", index);
   }
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(
+      address,
+      credentials != nullptr ? credentials : grpc::InsecureChannelCredentials(),
+      args);
 }
 
 }  // namespace
@@ -82,8 +85,8 @@ GatewayService::GatewayService(Deps deps)
   for (const UpstreamSettings& upstream : deps_.settings->upstreams) {
     std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
     for (int i = 0; i < channels; ++i) {
-      stubs.push_back(std::make_unique<grpc::GenericStub>(
-          MakeUpstreamChannel(upstream.address, i)));
+      stubs.push_back(std::make_unique<grpc::GenericStub>(MakeUpstreamChannel(
+          upstream.address, i, deps_.upstream_credentials)));
     }
     stubs_.push_back(std::move(stubs));
   }

@@ -32,6 +32,7 @@
 #include "grpcpp/channel.h"
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
 
 namespace meshid::gateway {
 
@@ -46,6 +47,8 @@ class GatewayService final : public grpc::CallbackGenericService {
     CallRecorder* recorder;
     const Clock* clock;  // null: SystemClock
     int channels_per_upstream = 1;
+    // How upstreams are dialed (TLS, mutual TLS); null means plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> upstream_credentials;
   };
 
   // Creates the upstream channels (they connect lazily). Every pointer must

@@ -67,6 +67,22 @@ struct AccessLogSettings {
   bool shipping() const { return !log_address.empty(); }
 };
 
+// The tls section's file paths (proto TlsOptions); empty when unset.
+struct TlsSettings {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  bool require_client_cert = false;
+  std::string upstream_ca_file;
+  std::string client_cert_file;
+  std::string client_key_file;
+
+  bool serves_tls() const { return !cert_file.empty(); }
+  bool dials_tls() const {
+    return !upstream_ca_file.empty() || !client_cert_file.empty();
+  }
+};
+
 struct GatewaySettings {
   std::string listen_address = "0.0.0.0:50050";
   std::string http_listen_address = "0.0.0.0:9100";
@@ -92,6 +108,7 @@ struct GatewaySettings {
   std::vector<RouteSettings> routes;
   RateLimitSettings per_subject;
   AnomalySettings anomaly;
+  TlsSettings tls;
 
   // Findings that do not stop the start ("should" rules of the schema),
   // for main to log.

@@ -90,9 +90,11 @@ constexpr absl::Duration kAuditFlushDeadline = absl::Seconds(2);
 // read only when a batch is sent, after Start finished.
 std::unique_ptr<AuditShipper> MakeAuditShipper(
     const IdentityServerConfig& config, const Clock* clock,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
     IdentityServer::Parts* parts) {
   AuditLogClientOptions options;
   options.address = config.audit_log_address;
+  options.channel_credentials = std::move(credentials);
   options.clock = clock;
   TokenRequest request;
   request.audience = config.bootstrap.audit_audience;
@@ -111,12 +113,12 @@ std::unique_ptr<AuditShipper> MakeAuditShipper(
 }
 
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartOne(
-    const std::string& address, grpc::Service* service, int* port) {
+    const std::string& address, grpc::Service* service,
+    const std::shared_ptr<grpc::ServerCredentials>& credentials, int* port) {
   grpc::ServerBuilder builder;
   server::ConfigureServerBuilder(builder, server::GrpcServerOptions{});
   builder.RegisterService(service);
-  return server::StartGrpcServer(builder, address,
-                                 grpc::InsecureServerCredentials(), port);
+  return server::StartGrpcServer(builder, address, credentials, port);
 }
 
 }  // namespace
@@ -125,6 +127,15 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
     const IdentityServerConfig& config) {
   auto p = std::make_unique<Parts>();
   const Clock* clock = config.clock ? config.clock : SystemClock::Get();
+  // TLS files are read before anything else opens, so a wrong path fails
+  // the start at once, naming the flag and the file.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_credentials,
+                   server::MakeServerCredentials(config.tls));
+  std::shared_ptr<grpc::ChannelCredentials> audit_credentials;
+  if (!config.audit_log_address.empty() || config.audit_log_tls.enabled()) {
+    ASSIGN_OR_RETURN(audit_credentials,
+                     server::MakeChannelCredentials(config.audit_log_tls));
+  }
   StoreOptions store_options;
   store_options.pool_size = config.store_pool_size;
   ASSIGN_OR_RETURN(p->store, OpenStore(config.store_url, store_options));
@@ -133,7 +144,8 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       return absl::InvalidArgumentError(
           "shipping audit events needs the audit client's name");
     }
-    p->audit_shipper = MakeAuditShipper(config, clock, p.get());
+    p->audit_shipper =
+        MakeAuditShipper(config, clock, std::move(audit_credentials), p.get());
     // Every service writes through ctx.store, so every committed audit
     // event reaches the shipper.
     p->store = std::make_unique<AuditPublishingStore>(std::move(p->store),
@@ -172,14 +184,16 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       p->ctx, p->keys.get(), p->clients.get(), p->principals.get(),
       p->metrics.get(), p->hub.get());
   if (!config.identity_address.empty()) {
-    ASSIGN_OR_RETURN(p->identity_server,
-                     StartOne(config.identity_address,
-                              p->identity_service.get(), &ports.identity));
+    ASSIGN_OR_RETURN(
+        p->identity_server,
+        StartOne(config.identity_address, p->identity_service.get(),
+                 server_credentials, &ports.identity));
   }
   if (!config.keyadmin_address.empty()) {
-    ASSIGN_OR_RETURN(p->keyadmin_server,
-                     StartOne(config.keyadmin_address,
-                              p->keyadmin_service.get(), &ports.keyadmin));
+    ASSIGN_OR_RETURN(
+        p->keyadmin_server,
+        StartOne(config.keyadmin_address, p->keyadmin_service.get(),
+                 server_credentials, &ports.keyadmin));
   }
   if (!config.http_address.empty()) {
     server::HttpServerOptions http_options;
@@ -221,7 +235,8 @@ absl::StatusOr<std::unique_ptr<IdentityServer>> IdentityServer::Start(
       {{"store", server->parts_->store->dialect()},
        {"identity_port", ports.identity},
        {"keyadmin_port", ports.keyadmin},
-       {"http_port", ports.http}});
+       {"http_port", ports.http},
+       {"grpc_tls", server::ServerTlsMode(config.tls)}});
   return server;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "common/clock.h"
+#include "common/server/tls_credentials.h"
 #include "identity/audit/audit_shipper.h"
 #include "identity/bootstrap.h"
 #include "identity/identity_context.h"
@@ -31,6 +32,10 @@ struct IdentityServerConfig {
   std::string identity_address = "0.0.0.0:50051";
   std::string keyadmin_address = "0.0.0.0:50052";
   std::string http_address = "0.0.0.0:9101";
+  // Certificate and key of both gRPC servers (Identity and KeyAdmin); with
+  // client_ca_file, every caller must present a certificate from that CA
+  // (mutual TLS). All empty: plaintext. The HTTP server stays plaintext.
+  server::ServerTlsFiles tls;
   // How often the ticker refreshes the views from the store and runs the
   // timed key moves.
   absl::Duration tick_interval = absl::Seconds(1);
@@ -42,6 +47,8 @@ struct IdentityServerConfig {
   // tokens (audience bootstrap.audit_audience, scope logs:write) the
   // shipper mints in-process.
   std::string audit_log_address;
+  // How the shipper dials audit_log_address (all empty: plaintext).
+  server::ClientTlsFiles audit_log_tls;
   AuditShipperOptions audit_shipper;
   // Tests pass a fake; nullptr means the system clock.
   const Clock* clock = nullptr;

@@ -11,6 +11,7 @@
 #include "common/server/http_server.h"
 #include "common/server/json_log.h"
 #include "common/status_macros.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
 #include "logging/blocking_executor.h"
@@ -95,6 +96,13 @@ absl::Status CheckConfig(const LogServerConfig& config) {
 absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Start(
     const LogServerConfig& config) {
   RETURN_IF_ERROR(CheckConfig(config));
+  // TLS files first: a wrong path fails the start at once, naming the flag
+  // and the file.
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> server_credentials,
+                   server::MakeServerCredentials(config.tls));
+  ASSIGN_OR_RETURN(
+      std::shared_ptr<grpc::ChannelCredentials> identity_credentials,
+      server::MakeChannelCredentials(config.identity_tls));
   auto p = std::make_unique<Parts>();
   p->clock = config.clock != nullptr ? config.clock : SystemClock::Get();
 
@@ -110,6 +118,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Start(
   watch.keyadmin_address = config.keyadmin_address;
   watch.client_id = config.client_id;
   watch.client_secret = crypto::SecretBytes(config.client_secret);
+  watch.channel_credentials = std::move(identity_credentials);
   watch.backoff = config.watch_backoff;
   watch.resync_min_interval = config.resync_min_interval;
   watch.clock = p->clock;
@@ -165,8 +174,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Start(
     builder.RegisterService(p->service.get());
     ASSIGN_OR_RETURN(p->grpc_server,
                      server::StartGrpcServer(builder, config.grpc_address,
-                                             grpc::InsecureServerCredentials(),
-                                             &ports.grpc));
+                                             server_credentials, &ports.grpc));
     // Ready once tokens can be checked; see the header.
     server::SetGrpcServing(*p->grpc_server, false);
     Parts* parts = p.get();
@@ -196,6 +204,7 @@ absl::StatusOr<std::unique_ptr<LogServer>> LogServer::Start(
        {"grpc_port", ports.grpc},
        {"http_port", ports.http},
        {"name", config.name},
+       {"grpc_tls", server::ServerTlsMode(config.tls)},
        {"retention_seconds",
         absl::ToInt64Seconds(config.retention.retention)}});
   std::unique_ptr<LogServer> server(new LogServer(std::move(p)));

@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/keyset/backoff.h"
+#include "common/server/tls_credentials.h"
 #include "logging/group_commit_writer.h"
 #include "logging/retention_sweeper.h"
 #include "logging/tail_hub.h"
@@ -37,10 +38,16 @@ struct LogServerConfig {
   // Empty disables that server. Port 0 picks a free one.
   std::string grpc_address = "0.0.0.0:50053";
   std::string http_address = "0.0.0.0:9103";
+  // Certificate and key of the gRPC server; with client_ca_file every
+  // caller must present a certificate from that CA (mutual TLS). All empty:
+  // plaintext. The HTTP server stays plaintext.
+  server::ServerTlsFiles tls;
 
   // The validator: where keys come from, and as whom it asks for them.
   std::string identity_address = "127.0.0.1:50051";
   std::string keyadmin_address = "127.0.0.1:50052";
+  // How both of those are dialed (all empty: plaintext).
+  server::ClientTlsFiles identity_tls;
   std::string client_id = "logging-service";
   std::string client_secret;  // never logged
   // Tokens must carry this iss, and aud = `name`.

@@ -26,14 +26,19 @@ absl::StatusOr<std::string> ReadPemFile(const std::string& path,
   contents << in.rdbuf();
   std::string pem = contents.str();
   if (pem.empty() || pem.size() > kMaxPemBytes) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        what, ": \"", path, "\" is empty or larger than 1 MiB"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(what, ": \"", path, "\" is empty or larger than 1 MiB"));
   }
   if (!absl::StrContains(pem, "-----BEGIN ")) {
     return absl::FailedPreconditionError(
         absl::StrCat(what, ": \"", path, "\" holds no PEM block"));
   }
   return pem;
+}
+
+absl::string_view ServerTlsMode(const ServerTlsFiles& files) {
+  if (!files.enabled()) return "plaintext";
+  return files.client_ca_file.empty() ? "tls" : "mtls";
 }
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(

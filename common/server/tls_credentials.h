@@ -56,6 +56,9 @@ struct ClientTlsFiles {
   }
 };
 
+// "plaintext", "tls" or "mtls": what a server serves, for its start-up log.
+absl::string_view ServerTlsMode(const ServerTlsFiles& files);
+
 // INVALID_ARGUMENT when only one of cert/key is set, or client_ca_file is
 // set without a certificate; NOT_FOUND / FAILED_PRECONDITION when a file is
 // missing, unreadable, empty or not PEM.

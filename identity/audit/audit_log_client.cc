@@ -71,7 +71,9 @@ AuditLogClient::AuditLogClient(AuditLogClientOptions options,
       clock_(options_.clock != nullptr ? options_.clock : SystemClock::Get()),
       tokens_(std::move(tokens)),
       channel_(grpc::CreateChannel(options_.address,
-                                   grpc::InsecureChannelCredentials())),
+                                   options_.channel_credentials != nullptr
+                                       ? options_.channel_credentials
+                                       : grpc::InsecureChannelCredentials())),
       stub_(logging::v1::Log::NewStub(channel_)) {}
 
 absl::Status AuditLogClient::EnsureToken() {

@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
 #include "identity/audit/audit_shipper.h"
 #include "meshid/logging/v1/log.grpc.pb.h"
 
@@ -42,6 +43,8 @@ using ShippingTokenSource = std::function<absl::StatusOr<ShippingToken>()>;
 
 struct AuditLogClientOptions {
   std::string address;  // the Log server, e.g. "meshid-log:50053"
+  // TLS (or mutual TLS) toward the Log server; null means plaintext.
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials;
   absl::Duration rpc_timeout = absl::Seconds(5);
   const Clock* clock = nullptr;  // token refresh timing; null = system
 };

@@ -168,10 +168,26 @@ TEST(ConfigValidatorTest, EveryBrokenRuleIsReportedWithPathAndReason) {
        "limits.per_subject.rate_per_second: must be a number from 0"},
       {R"("name": "careergpt-backend",)",
        R"("name": "careergpt-backend", "tls": {"cert_file": "/c.pem"},)",
-       "tls.cert_file: TLS is not implemented yet"},
+       "tls.key_file: required with tls.cert_file"},
       {R"("name": "careergpt-backend",)",
-       R"("name": "careergpt-backend", "tls": {"require_client_cert": true},)",
-       "tls.require_client_cert: TLS is not implemented yet"},
+       R"("name": "careergpt-backend", "tls": {"key_file": "/k.pem"},)",
+       "tls.cert_file: required with tls.key_file"},
+      {R"("name": "careergpt-backend",)",
+       R"("name": "careergpt-backend", "tls": {"client_ca_file": "/ca.pem"},)",
+       "tls.client_ca_file: needs tls.cert_file and tls.key_file"},
+      {R"("name": "careergpt-backend",)",
+       R"("name": "careergpt-backend",
+          "tls": {"cert_file": "/c.pem", "key_file": "/k.pem",
+                  "require_client_cert": true},)",
+       "tls.require_client_cert: needs tls.client_ca_file"},
+      {R"("name": "careergpt-backend",)",
+       R"("name": "careergpt-backend",
+          "tls": {"client_cert_file": "/gw.pem"},)",
+       "tls.client_key_file: required with tls.client_cert_file"},
+      {R"("name": "careergpt-backend",)",
+       R"("name": "careergpt-backend",
+          "tls": {"upstream_ca_file": "/ca.pem", "client_key_file": "/k"},)",
+       "tls.client_cert_file: required with tls.client_key_file"},
   };
   for (const Case& c : cases) {
     const std::string json = absl::StrReplaceAll(Config(), {{c.from, c.to}});
@@ -218,6 +234,59 @@ TEST(ConfigValidatorTest, TlsSectionWithoutFieldsIsAccepted) {
                                           R"("name": "careergpt-backend",
                                                     "tls": {},)"}}))
           .ok());
+}
+
+TEST(ConfigValidatorTest, MutualTlsBothWaysIsAccepted) {
+  absl::StatusOr<GatewaySettings> s = ParseGatewayConfig(
+      absl::StrReplaceAll(Config(), {{R"("name": "careergpt-backend",)",
+                                      R"("name": "careergpt-backend",
+                     "tls": {"cert_file": "/tls/gw.crt",
+                             "key_file": "/tls/gw.key",
+                             "client_ca_file": "/tls/ca.crt",
+                             "require_client_cert": true,
+                             "upstream_ca_file": "/tls/ca.crt",
+                             "client_cert_file": "/tls/gw.crt",
+                             "client_key_file": "/tls/gw.key"},)"}}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->tls.serves_tls());
+  EXPECT_TRUE(s->tls.dials_tls());
+  EXPECT_TRUE(s->tls.require_client_cert);
+  EXPECT_EQ(s->tls.cert_file, "/tls/gw.crt");
+  EXPECT_EQ(s->tls.key_file, "/tls/gw.key");
+  EXPECT_EQ(s->tls.client_ca_file, "/tls/ca.crt");
+  EXPECT_EQ(s->tls.upstream_ca_file, "/tls/ca.crt");
+  EXPECT_EQ(s->tls.client_cert_file, "/tls/gw.crt");
+  EXPECT_EQ(s->tls.client_key_file, "/tls/gw.key");
+  EXPECT_TRUE(s->warnings.empty());
+}
+
+TEST(ConfigValidatorTest, TlsOneWayAndOptionalClientCertificates) {
+  // Serving TLS only; dialing plaintext.
+  absl::StatusOr<GatewaySettings> s = ParseGatewayConfig(
+      absl::StrReplaceAll(Config(), {{R"("name": "careergpt-backend",)",
+                                      R"("name": "careergpt-backend",
+                     "tls": {"cert_file": "/c", "key_file": "/k"},)"}}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_TRUE(s->tls.serves_tls());
+  EXPECT_FALSE(s->tls.dials_tls());
+  // A client CA without require_client_cert is allowed, with a warning that
+  // callers without a certificate are still served.
+  s = ParseGatewayConfig(
+      absl::StrReplaceAll(Config(), {{R"("name": "careergpt-backend",)",
+                                      R"("name": "careergpt-backend",
+                     "tls": {"cert_file": "/c", "key_file": "/k",
+                             "client_ca_file": "/ca"},)"}}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->warnings.size(), 1u);
+  EXPECT_THAT(s->warnings[0], HasSubstr("tls.require_client_cert"));
+  // Dialing TLS only, verifying with a private CA.
+  s = ParseGatewayConfig(
+      absl::StrReplaceAll(Config(), {{R"("name": "careergpt-backend",)",
+                                      R"("name": "careergpt-backend",
+                     "tls": {"upstream_ca_file": "/ca"},)"}}));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_FALSE(s->tls.serves_tls());
+  EXPECT_TRUE(s->tls.dials_tls());
 }
 
 TEST(ConfigValidatorTest, ShouldRulesBecomeWarnings) {

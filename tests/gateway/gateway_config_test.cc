@@ -34,8 +34,15 @@ TEST_F(GatewayConfigTest, BadConfigsAreRefusedWithFieldAndReason) {
                      absl::Seconds(301));
        },
        "validation.clock_skew: must be at most 5m"},
-      {"tls", [](auto& c) { c.mutable_tls()->set_cert_file("/etc/gw.pem"); },
-       "tls.cert_file: TLS is not implemented yet"},
+      {"tls cert without key",
+       [](auto& c) { c.mutable_tls()->set_cert_file("/etc/gw.pem"); },
+       "tls.key_file: required with tls.cert_file"},
+      {"missing tls file",
+       [](auto& c) {
+         c.mutable_tls()->set_cert_file("/nonexistent/gw.crt");
+         c.mutable_tls()->set_key_file("/nonexistent/gw.key");
+       },
+       "tls.cert_file: cannot open"},
       {"batch too large",
        [](auto& c) { c.mutable_access_log()->set_batch_size(5000); },
        "access_log.batch_size: must be at most 1000"},

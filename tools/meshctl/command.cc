@@ -27,8 +27,14 @@ const char kConnectionFlagsHelp[] =
     "tail:\n"
     "                     none)\n"
     "  --json             one JSON object per result (proto field names)\n"
-    "  --tls              use TLS with the system roots; --ca-file F: with "
-    "these roots\n";
+    "  --tls              use TLS with the system roots\n"
+    "  --tls-ca-file F    use TLS, verifying the server with these PEM "
+    "roots\n"
+    "                     (alias --ca-file; default $MESHID_TLS_CA_FILE)\n"
+    "  --tls-client-cert-file F, --tls-client-key-file F\n"
+    "                     PEM certificate and key for mutual TLS (default\n"
+    "                     $MESHID_TLS_CLIENT_CERT_FILE, "
+    "$MESHID_TLS_CLIENT_KEY_FILE)\n";
 
 std::string CommandSpec::UsageLine() const {
   std::string line = absl::StrCat("usage: meshctl ", FullName());
@@ -97,6 +103,16 @@ int CommandContext::RpcFailed(const grpc::Status& status) {
           << absl::StatusCodeToString(converted.code());
   if (!status.error_message().empty()) {
     io_.err << ": " << Printable(status.error_message());
+  }
+  // A server that requires mutual TLS ends the handshake of a client
+  // without a certificate; gRPC only says the connection failed.
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    if (!settings_.endpoint.tls) {
+      io_.err << " (plaintext; if the server uses TLS, give --tls-ca-file)";
+    } else if (settings_.endpoint.client_cert_pem.empty()) {
+      io_.err << " (no client certificate; if the server requires mutual "
+                 "TLS, give --tls-client-cert-file and --tls-client-key-file)";
+    }
   }
   io_.err << "\n";
   return kExitFailed;

@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -14,7 +15,7 @@
 namespace meshid::meshctl {
 namespace {
 
-constexpr size_t kMaxCaFileBytes = 1024 * 1024;
+constexpr size_t kMaxPemFileBytes = 1024 * 1024;
 
 // A bearer token goes into an HTTP/2 header value; a JWT is printable ASCII
 // without spaces. Checking here gives a clear error instead of a failed call,
@@ -47,20 +48,77 @@ absl::StatusOr<std::string> BearerToken(const Flags& flags,
   return value;
 }
 
-absl::StatusOr<std::string> ReadCaFile(const std::string& path) {
+// A PEM file named by `flag`; errors name the flag and the path, never
+// the contents (a key file is a secret).
+absl::StatusOr<std::string> ReadPemFile(const std::string& path,
+                                        absl::string_view flag) {
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return absl::InvalidArgumentError(
-        absl::StrCat("cannot open --ca-file '", path, "'"));
+        absl::StrCat("cannot open ", flag, " '", path, "'"));
   }
   std::ostringstream content;
   content << file.rdbuf();
-  if (content.str().empty() || content.str().size() > kMaxCaFileBytes) {
+  if (content.str().empty() || content.str().size() > kMaxPemFileBytes) {
     return absl::InvalidArgumentError(
-        absl::StrCat("--ca-file '", path, "' must hold 1 to ", kMaxCaFileBytes,
+        absl::StrCat(flag, " '", path, "' must hold 1 to ", kMaxPemFileBytes,
                      " bytes of PEM"));
   }
+  if (content.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, " '", path, "' holds no PEM block"));
+  }
   return content.str();
+}
+
+// The path a TLS file setting names: the flag (or, for the CA, its older
+// alias --ca-file), else the environment variable; nullopt when neither.
+absl::StatusOr<std::optional<std::pair<std::string, std::string>>> TlsPath(
+    const Flags& flags, const std::string& flag, const char* alias,
+    const char* env_var, const GetEnvFn& env) {
+  std::optional<std::string> path = flags.Get(flag);
+  std::string named = "--" + flag;
+  if (alias != nullptr && flags.Has(alias)) {
+    if (path.has_value()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "give the CA file as --", flag, " or --", alias, ", not both"));
+    }
+    path = flags.Get(alias);
+    named = absl::StrCat("--", alias);
+  }
+  if (!path.has_value()) {
+    path = env(env_var);
+    named = env_var;
+    if (path.has_value() && path->empty()) path.reset();
+  }
+  if (!path.has_value()) return std::nullopt;
+  return std::make_pair(*std::move(path), std::move(named));
+}
+
+absl::Status ResolveTls(const Flags& flags, const GetEnvFn& env,
+                        Endpoint* endpoint) {
+  ASSIGN_OR_RETURN(auto ca, TlsPath(flags, "tls-ca-file", "ca-file",
+                                    "MESHID_TLS_CA_FILE", env));
+  ASSIGN_OR_RETURN(auto cert, TlsPath(flags, "tls-client-cert-file", nullptr,
+                                      "MESHID_TLS_CLIENT_CERT_FILE", env));
+  ASSIGN_OR_RETURN(auto key, TlsPath(flags, "tls-client-key-file", nullptr,
+                                     "MESHID_TLS_CLIENT_KEY_FILE", env));
+  if (cert.has_value() != key.has_value()) {
+    return absl::InvalidArgumentError(
+        "--tls-client-cert-file and --tls-client-key-file go together");
+  }
+  if (ca.has_value()) {
+    ASSIGN_OR_RETURN(endpoint->ca_pem, ReadPemFile(ca->first, ca->second));
+    endpoint->tls = true;
+  }
+  if (cert.has_value()) {
+    ASSIGN_OR_RETURN(endpoint->client_cert_pem,
+                     ReadPemFile(cert->first, cert->second));
+    ASSIGN_OR_RETURN(endpoint->client_key_pem,
+                     ReadPemFile(key->first, key->second));
+    endpoint->tls = true;
+  }
+  return absl::OkStatus();
 }
 
 class GrpcTransport final : public Transport {
@@ -84,6 +142,8 @@ class GrpcTransport final : public Transport {
     if (endpoint.tls) {
       grpc::SslCredentialsOptions options;
       options.pem_root_certs = endpoint.ca_pem;
+      options.pem_cert_chain = endpoint.client_cert_pem;
+      options.pem_private_key = endpoint.client_key_pem;
       credentials = grpc::SslCredentials(options);
     } else {
       credentials = grpc::InsecureChannelCredentials();
@@ -104,7 +164,13 @@ GetEnvFn ProcessEnvironment() {
 
 std::set<std::string> ConnectionValueFlags(BearerFlag bearer_flag,
                                            Plane plane) {
-  std::set<std::string> names = {"addr", "auth-token", "timeout", "ca-file"};
+  std::set<std::string> names = {"addr",
+                                 "auth-token",
+                                 "timeout",
+                                 "ca-file",
+                                 "tls-ca-file",
+                                 "tls-client-cert-file",
+                                 "tls-client-key-file"};
   if (bearer_flag == BearerFlag::kTokenOrAuthToken) names.insert("token");
   if (plane == Plane::kLog) names.insert("log-addr");
   return names;
@@ -138,10 +204,7 @@ absl::StatusOr<ConnectionSettings> ResolveConnection(
   if (settings.endpoint.address.empty()) {
     return absl::InvalidArgumentError("the server address is empty");
   }
-  if (std::optional<std::string> ca_file = flags.Get("ca-file")) {
-    ASSIGN_OR_RETURN(settings.endpoint.ca_pem, ReadCaFile(*ca_file));
-    settings.endpoint.tls = true;
-  }
+  RETURN_IF_ERROR(ResolveTls(flags, env, &settings.endpoint));
   if (flags.Has("tls")) settings.endpoint.tls = true;
 
   ASSIGN_OR_RETURN(settings.call.bearer_token,

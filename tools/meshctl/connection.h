@@ -52,6 +52,10 @@ struct Endpoint {
   std::string address;  // host:port, or any gRPC target URI
   bool tls = false;
   std::string ca_pem;  // TLS roots; empty means the system roots
+  // Client certificate chain and key presented for mutual TLS; both empty
+  // or both set. The key is never printed.
+  std::string client_cert_pem;
+  std::string client_key_pem;
 };
 
 // What every call of one command carries.
@@ -91,8 +95,12 @@ std::set<std::string> ConnectionBoolFlags();
 // Resolves --addr (Log commands: or --log-addr; else MESHID_IDENTITY_ADDR /
 // MESHID_KEYADMIN_ADDR / MESHID_LOG_ADDR, else the default), the bearer token
 // (flag, else MESHID_TOKEN; surrounding whitespace dropped; may end up empty),
-// --timeout (default 10s, from `now`), --tls and --ca-file (read here; implies
-// --tls). INVALID_ARGUMENT on a bad value; messages never contain the token.
+// --timeout (default 10s, from `now`), --tls, and the TLS files, each read
+// here and each implying --tls: --tls-ca-file (alias --ca-file; else
+// MESHID_TLS_CA_FILE), --tls-client-cert-file and --tls-client-key-file
+// (else MESHID_TLS_CLIENT_CERT_FILE / MESHID_TLS_CLIENT_KEY_FILE; together
+// or not at all). INVALID_ARGUMENT on a bad value, naming the flag and the
+// file; messages never contain the token or a file's contents.
 absl::StatusOr<ConnectionSettings> ResolveConnection(
     const Flags& flags, const ConnectionRequest& request, const GetEnvFn& env,
     absl::Time now);
@@ -114,7 +122,8 @@ class Transport {
       const Endpoint& endpoint) = 0;
 };
 
-// Real gRPC channels: insecure, or TLS with --tls / --ca-file.
+// Real gRPC channels: insecure, or TLS (mutual TLS with a client
+// certificate) when the endpoint says so.
 std::unique_ptr<Transport> NewGrpcTransport();
 
 }  // namespace meshid::meshctl

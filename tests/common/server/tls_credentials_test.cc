@@ -129,6 +129,12 @@ TEST_F(TlsCredentialsTest, NoFilesMeansPlaintext) {
   EXPECT_TRUE(Check({}).ok());
 }
 
+TEST(ServerTlsModeTest, NamesWhatIsServed) {
+  EXPECT_EQ(ServerTlsMode(ServerTlsFiles{}), "plaintext");
+  EXPECT_EQ(ServerTlsMode(ServerTlsFiles{"/c", "/k", ""}), "tls");
+  EXPECT_EQ(ServerTlsMode(ServerTlsFiles{"/c", "/k", "/ca"}), "mtls");
+}
+
 TEST_F(TlsCredentialsTest, HalfConfiguredSettingsAreRefused) {
   EXPECT_EQ(MakeServerCredentials({File("a", "identity.crt"), "", ""})
                 .status()
