@@ -12,9 +12,14 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-data="${here}/data"
+# gnuplot runs in the data folder and reads the files by their bare names:
+# a plot without a title is named after its file, which must not bring the
+# checkout's path into the SVG (the committed plots are compared byte for
+# byte by tests/deploy/bench_plots_test.sh).
+data="."
 out="${1:-${here}}"
 mkdir -p "${out}"
+out="$(cd "${out}" && pwd)"
 command -v gnuplot >/dev/null || {
   echo "error: gnuplot not found (apt-get install -y gnuplot-nox)" >&2
   exit 1
@@ -35,7 +40,7 @@ set yrange [0:*]
 plot() {
   local name="$1" script="$2"
   printf '%s\nset output "%s"\n%s\n' "${common}" "${out}/${name}.svg" "${script}" |
-    gnuplot
+    (cd "${here}/data" && gnuplot)
   echo "wrote ${out}/${name}.svg"
 }
 
@@ -67,7 +72,7 @@ set title 'Unary calls/s on loopback (loaded machine, load 4-7)'
 set ylabel 'calls/s'
 set key off
 set style histogram clustered gap 2
-plot '${data}/gateway_throughput.dat' using 2:xtic(1) lc rgb '#336699'
+plot '${data}/gateway_throughput.dat' using 2:xtic(1) title 'calls/s' lc rgb '#336699'
 "
 
 plot jwt_verify "
