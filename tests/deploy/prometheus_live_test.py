@@ -134,6 +134,20 @@ def main():
                            timeout=left(), process=prometheus)
     print(f"queried back: meshid_keys{{state=\"ACTIVE\"}} = {result[0]['value'][1]}")
 
+    # Each validator's key set, as Prometheus scraped it: its WatchKeys
+    # stream delivered at least one version.
+    for r in running:
+        if r.name == "meshid-identity":
+            continue
+        def key_set_version(job=r.name):
+            result = api(port, "query",
+                         query=f'meshid_keyset_version{{job="{job}"}}')["result"]
+            return result and float(result[0]["value"][1]) >= 1 and result
+        result = dl.wait_until(f"meshid_keyset_version of {r.name}", key_set_version,
+                               timeout=left(), process=prometheus)
+        print(f"queried back: meshid_keyset_version{{job=\"{r.name}\"}} = "
+              f"{result[0]['value'][1]}")
+
     def rules_evaluated():
         groups = api(port, "rules")["groups"]
         rules = [rule for g in groups for rule in g["rules"]]

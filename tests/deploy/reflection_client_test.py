@@ -23,6 +23,7 @@ import base64
 import json
 import re
 import shlex
+from pathlib import Path
 
 import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
@@ -412,6 +413,33 @@ def main():
     print(f"README.md grpcurl section: {ran} commands ran against the live server")
     for ch in channels.values():
         ch.close()
+
+    check_validators(bins, workdir)
+
+
+def check_validators(bins, workdir):
+    """Reflection on the other servers: meshid-log describes its Log API;
+    the gateway, a generic proxy, lists health and reflection (the services
+    it proxies are its upstreams', not its own)."""
+    wanted = {"meshid-log": ["meshid.logging.v1.Log"], "meshid-gateway": []}
+    for name, own in wanted.items():
+        folder = Path(workdir) / name
+        folder.mkdir()
+        running = dl.start_server(name, bins, folder)
+        port = running.grpc_ports[0]
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            client = ReflectionClient(channel)
+            services = client.list_services()
+            print(f"{name} 127.0.0.1:{port} serves: {', '.join(services)}")
+            for needed in own + ["grpc.health.v1.Health",
+                                 "grpc.reflection.v1alpha.ServerReflection"]:
+                if needed not in services:
+                    dl.fail(f"{name} does not list {needed}: {services}")
+            for service_name in own:
+                service = ReflectedPool().load_symbol(client, service_name)
+                print(describe(service))
+                if "Append" not in service.methods_by_name:
+                    dl.fail(f"{service_name} has no Append by reflection")
 
 
 if __name__ == "__main__":
