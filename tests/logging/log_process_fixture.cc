@@ -1,9 +1,5 @@
 #include "tests/logging/log_process_fixture.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "tests/testing/postgres_env.h"
@@ -18,20 +14,6 @@ using test_process::JsonLogInt;
 
 constexpr char kAdminSecret[] = "admin-secret-for-tests-0123456789abcdef";
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
-
-// A free loopback port (bound, read, released) for the Log server, whose
-// address identity must know before the Log server starts.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::shared_ptr<grpc::Channel> Channel(int port) {
   return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
@@ -101,7 +83,7 @@ void LogProcessTest::StartIdentity(const std::string& store_url) {
   ASSERT_TRUE(
       test_process::WritePrivateFile(dir_->File("admin.secret"), kAdminSecret)
           .ok());
-  log_port_ = FreePort();
+  log_port_ = test_process::FreeLoopbackPort();
   ChildProcessOptions options;
   options.binary = MESHID_IDENTITY_BINARY;
   options.log_path = dir_->File("identity.log");

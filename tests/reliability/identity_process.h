@@ -81,8 +81,7 @@ class IdentityProcess {
   std::unique_ptr<keyadmin::v1::KeyAdmin::Stub> keyadmin_;
 };
 
-// A free loopback TCP port (bound, read, released).
-int FreeLoopbackPort();
+using test_process::FreeLoopbackPort;
 
 }  // namespace meshid::reliability
 

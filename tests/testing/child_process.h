@@ -110,6 +110,12 @@ class TempDir {
   std::string path_;
 };
 
+// A free loopback TCP port (bound, read, released), for a server whose
+// address another process must know before it starts (port 0 cannot be
+// passed on). Another process could take it in between; on loopback in a
+// test that has not been seen.
+int FreeLoopbackPort();
+
 // Writes `contents` to `path` with mode 0600 (secret files).
 absl::Status WritePrivateFile(const std::string& path,
                               absl::string_view contents);

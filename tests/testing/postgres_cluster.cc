@@ -1,7 +1,5 @@
 #include "tests/testing/postgres_cluster.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "tests/testing/child_process.h"
 
 namespace meshid::test_process {
 namespace {
@@ -26,18 +25,6 @@ std::string FindPostgresBin() {
   }
   std::sort(candidates.begin(), candidates.end());
   return candidates.empty() ? "" : candidates.back();
-}
-
-int PickFreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace
@@ -59,7 +46,7 @@ absl::StatusOr<std::unique_ptr<PostgresCluster>> PostgresCluster::Create() {
     return absl::InternalError("cannot chown the cluster folder to postgres");
   }
   std::unique_ptr<PostgresCluster> cluster(
-      new PostgresCluster(bin, dir, PickFreePort()));
+      new PostgresCluster(bin, dir, FreeLoopbackPort()));
   absl::Status status = cluster->RunAsOwner(
       absl::StrCat("'", bin, "/initdb' -D '", dir,
                    "/data' -U postgres -A trust -E UTF8 --locale=C --no-sync "

@@ -1,9 +1,5 @@
 #include "tests/tls/tls_mesh.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -23,20 +19,6 @@ using test_process::JsonLogInt;
 
 constexpr char kAdminSecret[] = "tls-admin-secret-0123456789-abcdefghijkl";
 constexpr absl::Duration kStartTimeout = absl::Seconds(30);
-
-// A free loopback port (bound, read, released) for the Log server, whose
-// address identity must know before the Log server starts.
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 absl::Status FromGrpc(const grpc::Status& s) {
   return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
@@ -217,7 +199,7 @@ absl::Status TlsMesh::StartIdentity() {
       !s.ok()) {
     return s;
   }
-  log_port_ = FreePort();
+  log_port_ = test_process::FreeLoopbackPort();
   ChildProcessOptions options;
   options.binary = MESHID_IDENTITY_BINARY;
   options.log_path = dir_->File("identity.log");
