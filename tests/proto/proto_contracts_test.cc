@@ -1,8 +1,8 @@
 // Guards the API contracts in proto/: every service is in the generated pool
 // with the expected methods and streaming shapes, the schema stays wire- and
 // JSON-compatible with tests/proto/contracts.golden (append-only), enums and
-// field numbers follow the conventions, admin replies never carry material,
-// and the gateway's JSON config parses strictly.
+// field numbers follow the conventions, and admin replies never carry
+// material. (The gateway's JSON config: gateway_config_json_test.cc.)
 //
 // After an intended addition, refresh the golden file with
 //   MESHID_UPDATE_GOLDEN=1 ./proto_contracts_test
@@ -20,7 +20,6 @@
 
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.h"
-#include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
 #include "meshid/gateway/v1/config.pb.h"
 #include "meshid/identity/v1/identity.grpc.pb.h"
@@ -314,103 +313,6 @@ TEST(ProtoContractsTest, GatewayConfigHoldsOnlyASecretFileReference) {
   }
 }
 
-// --- Gateway config JSON ---------------------------------------------------
-
-constexpr char kSampleGatewayConfig[] = R"json({
-  "listen_address": "0.0.0.0:50050",
-  "http_listen_address": "0.0.0.0:9100",
-  "name": "careergpt-backend",
-  "identity": {"address": "identity:50051",
-               "keyadmin_address": "identity:50052"},
-  "validation": {"issuer": "https://meshid.internal", "clock_skew": "30s",
-                 "max_token_lifetime": "3600s"},
-  "credentials": {"client_id": "careergpt-backend",
-                  "client_secret_file": "/run/secrets/gateway",
-                  "refresh_before_expiry": "60s"},
-  "access_log": {"log_address": "log:50053", "queue_bound": 10000,
-                 "batch_size": 200, "flush_interval": "1s"},
-  "upstreams": [
-    {"name": "logs", "address": "log:50053", "audience": "logging-service",
-     "scopes": ["logs:read"]},
-    {"name": "resume", "address": "resume:7000", "audience": "resume-service"}
-  ],
-  "routes": [
-    {"method_prefix": "/meshid.logging.v1.Log/", "upstream": "logs",
-     "required_scopes": ["logs:read"], "required_roles": ["admin"]},
-    {"method_prefix": "/careergpt.v1.Resume/", "upstream": "resume",
-     "rate_limit": {"rate_per_second": 50, "burst": 100}}
-  ],
-  "limits": {
-    "per_subject": {"rate_per_second": 10, "burst": 20},
-    "anomaly": {"failed_validation_burst": 20,
-                "failed_validation_window": "10s", "block_duration": "60s",
-                "rate_spike_factor": 5, "rate_spike_window": "10s",
-                "rate_baseline_window": "600s", "rate_spike_min_calls": 20}
-  },
-  "tls": {}
-})json";
-
-TEST(ProtoContractsTest, SampleGatewayConfigParses) {
-  gateway::v1::GatewayConfig config;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      kSampleGatewayConfig, &config);
-  ASSERT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(config.name(), "careergpt-backend");
-  EXPECT_EQ(config.identity().keyadmin_address(), "identity:50052");
-  EXPECT_EQ(config.validation().clock_skew().seconds(), 30);
-  EXPECT_EQ(config.credentials().client_secret_file(), "/run/secrets/gateway");
-  EXPECT_EQ(config.access_log().batch_size(), 200u);
-  ASSERT_EQ(config.upstreams_size(), 2);
-  EXPECT_EQ(config.upstreams(0).audience(), "logging-service");
-  ASSERT_EQ(config.routes_size(), 2);
-  EXPECT_THAT(config.routes(0).required_scopes(),
-              ::testing::ElementsAre("logs:read"));
-  EXPECT_DOUBLE_EQ(config.routes(1).rate_limit().rate_per_second(), 50);
-  EXPECT_EQ(config.limits().per_subject().burst(), 20u);
-  EXPECT_EQ(config.limits().anomaly().block_duration().seconds(), 60);
-  EXPECT_FALSE(config.has_tls() && config.tls().cert_file() != "");
-}
-
-TEST(ProtoContractsTest, CamelCaseNamesAreAccepted) {
-  gateway::v1::GatewayConfig config;
-  const auto status = google::protobuf::util::JsonStringToMessage(
-      R"({"listenAddress": ":1", "credentials": {"clientSecretFile": "/f"}})",
-      &config);
-  ASSERT_TRUE(status.ok()) << status.ToString();
-  EXPECT_EQ(config.listen_address(), ":1");
-  EXPECT_EQ(config.credentials().client_secret_file(), "/f");
-}
-
-TEST(ProtoContractsTest, UnknownGatewayConfigFieldsAreRejected) {
-  for (const char* json : {
-           R"({"name": "gw", "listen_adress": ":1"})",
-           R"({"credentials": {"client_id": "gw", "client_secret": "s3cr3t"}})",
-           R"({"routes": [{"method_prefix": "/a/", "required_scope": ["x"]}]})",
-           R"({"limits": {"anomaly": {"block": "1s"}}})",
-       }) {
-    gateway::v1::GatewayConfig config;
-    EXPECT_FALSE(
-        google::protobuf::util::JsonStringToMessage(json, &config).ok())
-        << json;
-  }
-}
-
-TEST(ProtoContractsTest, MistypedGatewayConfigValuesAreRejected) {
-  for (const char* json : {
-           R"({"access_log": {"queue_bound": -1}})",
-           R"({"validation": {"clock_skew": 30}})",
-           R"({"name": 5})",
-           R"({"routes": "x"})",
-           R"({"upstreams": [{"name": ["x"]}]})",
-           R"({"limits": {"per_subject": {"rate_per_second": "fast"}}})",
-       }) {
-    gateway::v1::GatewayConfig config;
-    EXPECT_FALSE(
-        google::protobuf::util::JsonStringToMessage(json, &config).ok())
-        << json;
-  }
-}
-
 // --- Append-only schema ------------------------------------------------------
 
 std::string FieldType(const FieldDescriptor* f) {
@@ -491,7 +393,8 @@ TEST(ProtoContractsTest, SchemaIsAppendOnlyAgainstGolden) {
            "# breaking change.\n";
     for (const auto& line : current) out << line << "\n";
     ASSERT_TRUE(out.good()) << path;
-    GTEST_SKIP() << "golden rewritten: " << path;
+    // No skip: the comparison below then reads back what was written.
+    std::cout << "golden rewritten: " << path << "\n";
   }
 
   std::ifstream in(path);
