@@ -36,14 +36,12 @@
 #include <iterator>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
 #include "gtest/gtest.h"
@@ -51,7 +49,9 @@
 #include "meshid/keyadmin/v1/keyadmin.pb.h"
 #include "meshid/logging/v1/log.pb.h"
 #include "tests/authz/authz_mesh.h"
+#include "tests/authz/authz_requests.h"
 #include "tests/authz/forged_tokens.h"
+#include "tests/authz/matrix_report.h"
 #include "tests/authz/raw_call.h"
 
 namespace meshid::authz {
@@ -59,21 +59,11 @@ namespace {
 
 namespace id = ::meshid::identity::v1;
 namespace ka = ::meshid::keyadmin::v1;
-namespace lg = ::meshid::logging::v1;
 using Code = grpc::StatusCode;
 
-enum Caller {
-  kNoToken,
-  kExpired,
-  kWrongAudience,
-  kOtherKey,
-  kResigned,
-  kMissingScope,
-  kRightScope,
-  kAdmin,
-  kSuspended,
-  kCallers
-};
+// The columns, in order; kCallers counts them.
+enum Caller { kNoToken, kExpired, kWrongAudience, kOtherKey, kResigned,
+              kMissingScope, kRightScope, kAdmin, kSuspended, kCallers };
 constexpr const char* kCallerNames[kCallers] = {
     "no_token", "expired", "wrong_aud", "other_key", "resigned",
     "no_scope", "right",   "admin",     "suspended"};
@@ -160,9 +150,6 @@ const Row kMatrix[] = {
 constexpr char kCaller[] = "authz-caller";        // client A
 constexpr char kOther[] = "authz-other";          // client B
 constexpr char kSuspendee[] = "authz-suspended";  // client C
-constexpr char kOtherAudience[] = "other-service";
-constexpr char kUser[] = "authz-user";
-constexpr char kUserPassword[] = "authz-user-password-0123";
 
 struct PlaneSpec {
   const char* name;
@@ -223,201 +210,20 @@ std::string RowName(const Row& row) {
 }
 
 // ---------------------------------------------------------------------------
-// Requests: minimal, valid-looking, harmless when authorized.
-
-std::string RequestFor(const Row& row, Caller caller) {
-  const std::string method = row.method;
-  const std::string variant = row.variant;
-  auto is = [&](absl::string_view suffix) {
-    return absl::EndsWith(method, absl::StrCat("/", suffix));
-  };
-  const std::string nobody = "authz-nobody";
-  if (is("IssueToken")) {
-    id::IssueTokenRequest r;  // Call() adds the client and its secret
-    r.set_audience(kOtherAudience);
-    return r.SerializeAsString();
-  }
-  if (is("RegisterUser")) {
-    id::RegisterUserRequest r;
-    r.set_username(absl::StrCat("authz-reg-", static_cast<int>(caller)));
-    r.set_password(kUserPassword);
-    return r.SerializeAsString();
-  }
-  if (is("Login")) {
-    id::LoginRequest r;
-    r.set_username(kUser);
-    r.set_password(kUserPassword);
-    r.set_audience(kOtherAudience);
-    return r.SerializeAsString();
-  }
-  if (is("IntrospectToken")) {
-    id::IntrospectTokenRequest r;
-    r.set_token("not-a-token");
-    return r.SerializeAsString();
-  }
-  if (is("RevokeToken")) {
-    id::RevokeTokenRequest r;
-    if (variant == "jti") {
-      r.set_jti("authz-unknown-jti");
-    } else {
-      r.set_token("not-a-token");
-    }
-    return r.SerializeAsString();
-  }
-  if (is("GetJwks")) return id::GetJwksRequest().SerializeAsString();
-  if (is("CreateClient")) {
-    // An audience listed twice: INVALID_ARGUMENT before anything is
-    // written, so the row never creates the client the others look for.
-    ka::CreateClientRequest r;
-    r.set_client_id(nobody);
-    r.mutable_policy()->add_allowed_audiences(kOtherAudience);
-    r.mutable_policy()->add_allowed_audiences(kOtherAudience);
-    return r.SerializeAsString();
-  }
-  if (is("GetClient")) {
-    ka::GetClientRequest r;
-    r.set_client_id(nobody);
-    return r.SerializeAsString();
-  }
-  if (is("ListClients")) return ka::ListClientsRequest().SerializeAsString();
-  if (is("UpdateClientPolicy")) {
-    ka::UpdateClientPolicyRequest r;
-    r.set_client_id(nobody);
-    r.mutable_policy()->add_allowed_audiences(kOtherAudience);
-    return r.SerializeAsString();
-  }
-  if (is("RotateClientSecret")) {
-    ka::RotateClientSecretRequest r;
-    r.set_client_id(nobody);
-    return r.SerializeAsString();
-  }
-  if (is("DeleteClient")) {
-    ka::DeleteClientRequest r;
-    r.set_client_id(nobody);
-    return r.SerializeAsString();
-  }
-  if (is("GetPrincipal")) {
-    ka::GetPrincipalRequest r;
-    r.set_principal_id(nobody);
-    return r.SerializeAsString();
-  }
-  if (is("ListPrincipals")) {
-    return ka::ListPrincipalsRequest().SerializeAsString();
-  }
-  if (is("TransitionPrincipal")) {
-    ka::TransitionPrincipalRequest r;
-    r.set_principal_id(nobody);
-    r.set_event(ka::PRINCIPAL_EVENT_SUSPEND);
-    return r.SerializeAsString();
-  }
-  if (is("UpdatePrincipalRoles")) {
-    ka::UpdatePrincipalRolesRequest r;
-    r.set_principal_id(nobody);
-    r.add_granted_roles("authz");
-    return r.SerializeAsString();
-  }
-  if (is("CreateKey")) {
-    ka::CreateKeyRequest r;
-    r.mutable_slot()->mutable_pair()->set_client_id(nobody);
-    r.mutable_slot()->mutable_pair()->set_audience(kOtherAudience);
-    return r.SerializeAsString();
-  }
-  if (is("RotateKey")) {
-    // No slot: INVALID_ARGUMENT. (A slot of an unknown client should be
-    // NOT_FOUND like CreateKey, as keyadmin.proto says, but the server
-    // answers FAILED_PRECONDITION "no active key"; not an authorization
-    // matter, so this row does not depend on it.)
-    return ka::RotateKeyRequest().SerializeAsString();
-  }
-  if (is("RevokeKey")) {
-    ka::RevokeKeyRequest r;
-    r.set_kid("YXV0aHotdW5rbm93bi1raWQ");
-    r.set_reason("authorization matrix");
-    return r.SerializeAsString();
-  }
-  if (is("ListKeys")) return ka::ListKeysRequest().SerializeAsString();
-  if (is("GetKey")) {
-    ka::GetKeyRequest r;
-    r.set_kid("YXV0aHotdW5rbm93bi1raWQ");
-    return r.SerializeAsString();
-  }
-  if (is("RevokeSubject")) {
-    ka::RevokeSubjectRequest r;
-    r.set_subject(nobody);
-    r.set_reason("authorization matrix");
-    return r.SerializeAsString();
-  }
-  if (is("ListAuditEvents")) {
-    return ka::ListAuditEventsRequest().SerializeAsString();
-  }
-  if (is("WatchKeys")) {
-    ka::WatchKeysRequest r;
-    r.set_since_version(-1);  // refused once authorized: no open stream
-    return r.SerializeAsString();
-  }
-  if (is("Append")) {
-    lg::AppendRequest r;
-    lg::LogEntry* entry = r.add_entries();
-    entry->set_message("authorization matrix");
-    entry->set_level(lg::LOG_LEVEL_INFO);
-    entry->set_kind(lg::LOG_KIND_APP);
-    return r.SerializeAsString();
-  }
-  if (is("Query")) return lg::QueryRequest().SerializeAsString();
-  if (is("Tail")) {
-    lg::TailRequest r;
-    r.mutable_filter()->mutable_start_time()->set_seconds(1);  // not allowed
-    return r.SerializeAsString();
-  }
-  ADD_FAILURE() << "no request for " << method;
-  return "";
-}
-
-// ---------------------------------------------------------------------------
 // Reporting.
-
-std::string CodeName(Code code) {
-  switch (code) {
-    case OK:
-      return "OK";
-    case UNAUTH:
-      return "UNAUTH";
-    case DENIED:
-      return "DENIED";
-    case NOTFND:
-      return "NOTFND";
-    case INVAL:
-      return "INVAL";
-    case UNIMPL:
-      return "UNIMPL";
-    default:
-      return absl::StrCat("code", static_cast<int>(code));
-  }
-}
 
 using Results = std::vector<std::array<Code, kCallers>>;
 
 // The matrix as run; a mismatched cell reads "got!want".
 std::string Render(const Results& got, int* mismatches) {
-  std::ostringstream out;
-  out << absl::StrFormat("%-38s", "rpc \\ caller");
-  for (const char* name : kCallerNames) out << absl::StrFormat(" %-13s", name);
-  out << "\n";
-  *mismatches = 0;
+  std::vector<ReportRow> rows;
   for (size_t i = 0; i < got.size(); ++i) {
-    const Row& row = kMatrix[i];
-    out << absl::StrFormat("%-38s", RowName(row));
-    for (int c = 0; c < kCallers; ++c) {
-      std::string cell = CodeName(got[i][c]);
-      if (got[i][c] != row.expected[c]) {
-        ++*mismatches;
-        cell = absl::StrCat(cell, "!", CodeName(row.expected[c]));
-      }
-      out << absl::StrFormat(" %-13s", cell);
-    }
-    out << "\n";
+    rows.push_back({RowName(kMatrix[i]),
+                    {got[i].begin(), got[i].end()},
+                    {kMatrix[i].expected.begin(), kMatrix[i].expected.end()}});
   }
-  return out.str();
+  return RenderMatrix({std::begin(kCallerNames), std::end(kCallerNames)},
+                      rows, mismatches);
 }
 
 // ---------------------------------------------------------------------------
@@ -497,7 +303,7 @@ class AuthzMatrixTest : public ::testing::Test {
   }
 
   grpc::Status Call(const Row& row, Caller caller) {
-    std::string request = RequestFor(row, caller);
+    std::string request = RequestFor(row.method, row.variant, caller);
     if (absl::EndsWith(row.method, "/IssueToken")) {
       // The caller of IssueToken is the client in the request: the
       // suspended column asks with the suspended client's credentials.
@@ -544,7 +350,7 @@ TEST(AuthzMatrixCoverageTest, EveryRpcHasARow) {
   // Link the generated files so their descriptors are in the pool.
   (void)id::GetJwksRequest::descriptor();
   (void)ka::WatchKeysRequest::descriptor();
-  (void)lg::TailRequest::descriptor();
+  (void)::meshid::logging::v1::TailRequest::descriptor();
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
   const std::pair<const char*, std::vector<Plane>> files[] = {
       {"meshid/identity/v1/identity.proto", {kId}},
