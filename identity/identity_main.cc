@@ -14,6 +14,7 @@
 #include "common/server/grpc_log_bridge.h"
 #include "common/server/json_log.h"
 #include "common/server/signals.h"
+#include "common/server/tls_flags.h"
 #include "identity/identity_server.h"
 
 ABSL_FLAG(std::string, store, "sqlite:///var/lib/meshid/meshid.db",
@@ -67,26 +68,6 @@ ABSL_FLAG(std::string, audit_log_audience, "logging-service",
 ABSL_FLAG(absl::Duration, audit_log_retry_max, absl::Seconds(10),
           "Longest wait between attempts to ship audit events while the Log "
           "server fails");
-// TLS, the same names in every meshid binary: --tls_cert_file,
-// --tls_key_file and --tls_client_ca_file for what it serves;
-// --tls_ca_file, --tls_client_cert_file and --tls_client_key_file for what
-// it dials (here: the Log server of --audit_log_address).
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain the Identity and KeyAdmin gRPC servers "
-          "present; with --tls_key_file turns TLS on (empty: plaintext)");
-ABSL_FLAG(std::string, tls_key_file, "",
-          "PEM private key of --tls_cert_file (mode 0600)");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA bundle: every caller must present a certificate it signed "
-          "(mutual TLS); needs --tls_cert_file");
-ABSL_FLAG(std::string, tls_ca_file, "",
-          "PEM CA bundle verifying the Log server of --audit_log_address "
-          "(turns TLS on for that channel)");
-ABSL_FLAG(std::string, tls_client_cert_file, "",
-          "PEM certificate chain presented to the Log server (mutual TLS); "
-          "with --tls_client_key_file");
-ABSL_FLAG(std::string, tls_client_key_file, "",
-          "PEM private key of --tls_client_cert_file (mode 0600)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "Graceful shutdown deadline on SIGTERM");
@@ -189,12 +170,8 @@ int main(int argc, char** argv) {
   config.http_address = absl::GetFlag(FLAGS_http_address);
   config.tick_interval = absl::GetFlag(FLAGS_tick_interval);
   config.store_pool_size = absl::GetFlag(FLAGS_store_pool_size);
-  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
-  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
-  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
-  config.audit_log_tls.ca_file = absl::GetFlag(FLAGS_tls_ca_file);
-  config.audit_log_tls.cert_file = absl::GetFlag(FLAGS_tls_client_cert_file);
-  config.audit_log_tls.key_file = absl::GetFlag(FLAGS_tls_client_key_file);
+  config.tls = meshid::server::ServerTlsFilesFromFlags();
+  config.audit_log_tls = meshid::server::ClientTlsFilesFromFlags();
   config.audit_log_address = absl::GetFlag(FLAGS_audit_log_address);
   if (!config.audit_log_address.empty()) {
     config.bootstrap.audit_client = absl::GetFlag(FLAGS_audit_log_client);

@@ -12,6 +12,7 @@
 #include "common/server/grpc_log_bridge.h"
 #include "common/server/json_log.h"
 #include "common/server/signals.h"
+#include "common/server/tls_flags.h"
 #include "logging/log_server.h"
 #include "logging/store/open_log_store.h"
 
@@ -58,26 +59,6 @@ ABSL_FLAG(int, store_pool_size, 4,
 ABSL_FLAG(int, store_writer_connections, 2,
           "PostgreSQL connections (and writer threads) for Append");
 ABSL_FLAG(int, query_threads, 4, "Threads running Query store reads");
-// TLS, the same names in every meshid binary: --tls_cert_file,
-// --tls_key_file and --tls_client_ca_file for what it serves;
-// --tls_ca_file, --tls_client_cert_file and --tls_client_key_file for what
-// it dials (here: meshid-identity's two servers).
-ABSL_FLAG(std::string, tls_cert_file, "",
-          "PEM certificate chain the Log gRPC server presents; with "
-          "--tls_key_file turns TLS on (empty: plaintext)");
-ABSL_FLAG(std::string, tls_key_file, "",
-          "PEM private key of --tls_cert_file (mode 0600)");
-ABSL_FLAG(std::string, tls_client_ca_file, "",
-          "PEM CA bundle: every caller must present a certificate it signed "
-          "(mutual TLS); needs --tls_cert_file");
-ABSL_FLAG(std::string, tls_ca_file, "",
-          "PEM CA bundle verifying meshid-identity (--identity_address and "
-          "--keyadmin_address); turns TLS on for those channels");
-ABSL_FLAG(std::string, tls_client_cert_file, "",
-          "PEM certificate chain presented to meshid-identity (mutual TLS); "
-          "with --tls_client_key_file");
-ABSL_FLAG(std::string, tls_client_key_file, "",
-          "PEM private key of --tls_client_cert_file (mode 0600)");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "Graceful shutdown deadline on SIGTERM");
@@ -163,12 +144,8 @@ int main(int argc, char** argv) {
   config.http_address = absl::GetFlag(FLAGS_http_address);
   config.identity_address = absl::GetFlag(FLAGS_identity_address);
   config.keyadmin_address = absl::GetFlag(FLAGS_keyadmin_address);
-  config.tls.cert_file = absl::GetFlag(FLAGS_tls_cert_file);
-  config.tls.key_file = absl::GetFlag(FLAGS_tls_key_file);
-  config.tls.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
-  config.identity_tls.ca_file = absl::GetFlag(FLAGS_tls_ca_file);
-  config.identity_tls.cert_file = absl::GetFlag(FLAGS_tls_client_cert_file);
-  config.identity_tls.key_file = absl::GetFlag(FLAGS_tls_client_key_file);
+  config.tls = meshid::server::ServerTlsFilesFromFlags();
+  config.identity_tls = meshid::server::ClientTlsFilesFromFlags();
   config.client_id = absl::GetFlag(FLAGS_client_id);
   absl::StatusOr<std::string> secret =
       ReadSecretFile(absl::GetFlag(FLAGS_client_secret_file));
