@@ -33,22 +33,16 @@
 // Exit status: 0 = every ratio >= --target, 1 = a ratio missed it,
 // 2 = the run itself failed (errors, setup).
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
-#include <random>
-#include <sys/resource.h>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -56,19 +50,20 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "bench/grpc_load/comparison_services.h"
+#include "bench/grpc_load/fatal.h"
+#include "bench/grpc_load/handler_cost.h"
+#include "bench/grpc_load/load_run.h"
+#include "bench/grpc_load/real_server.h"
 #include "common/server/grpc_server_util.h"
 #include "common/server/json_log.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/server_builder.h"
-#include "identity/identity_metrics.h"
 #include "identity/identity_server.h"
-#include "identity/master_key.h"
 #include "identity/token_service.h"
 #include "meshid/identity/v1/identity.grpc.pb.h"
 #include "meshid/keyadmin/v1/keyadmin.grpc.pb.h"
-#include "pqxx/pqxx"
-#include "prometheus/registry.h"
 
 ABSL_FLAG(double, seconds, 5, "Measured seconds per target per round");
 ABSL_FLAG(double, warmup_seconds, 1, "Unmeasured load before each measurement");
@@ -120,122 +115,8 @@ using Clock = std::chrono::steady_clock;
 namespace v1 = ::meshid::identity::v1;
 namespace ka = ::meshid::keyadmin::v1;
 
-constexpr char kAdminSecret[] = "bench-admin-secret-0123456789abcdef-0123";
-constexpr char kBenchClient[] = "bench-client";
-constexpr char kBenchAudience[] = "bench-api";
-
-void DropDatabase(const std::string& base_url, const std::string& name) {
-  try {
-    pqxx::connection admin(base_url);
-    pqxx::nontransaction tx(admin);
-    tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "identity_load: cannot drop %s: %s\n", name.c_str(),
-                 e.what());
-  }
-}
-
-// Scratch databases and temp dirs made so far, so that Die() removes them
-// too. Touched by the main thread only.
-struct Leftovers {
-  std::vector<std::pair<std::string, std::string>> databases;  // url, name
-  std::vector<std::string> dirs;
-};
-Leftovers& leftovers() {
-  static Leftovers* l = new Leftovers;
-  return *l;
-}
-
-// Fails the run loudly: exit status 2, without unwinding (gRPC callbacks
-// may still be running), after removing scratch databases and temp dirs.
-[[noreturn]] void Die(const std::string& what) {
-  std::fprintf(stderr, "identity_load: FATAL: %s\n", what.c_str());
-  std::fflush(stderr);
-  for (const auto& [url, name] : leftovers().databases) DropDatabase(url, name);
-  for (const std::string& dir : leftovers().dirs) {
-    std::system(absl::StrCat("rm -rf '", dir, "'").c_str());
-  }
-  std::_Exit(2);
-}
 
 // --- the empty server --------------------------------------------------------
-
-// Same base class, same sync machinery and message types as
-// IdentityGrpcService; only the handler body differs.
-class EmptyIdentityService final : public v1::Identity::Service {
- public:
-  grpc::Status IssueToken(grpc::ServerContext*, const v1::IssueTokenRequest*,
-                          v1::TokenResponse*) override {
-    return grpc::Status::OK;
-  }
-};
-
-// Diagnostic (--canned): like the empty service but replies with a fixed,
-// real token response, so the reply has IssueToken's size. Separates the
-// cost of the bigger reply from the cost of the handler's work.
-class CannedIdentityService final : public v1::Identity::Service {
- public:
-  explicit CannedIdentityService(v1::TokenResponse reply)
-      : reply_(std::move(reply)) {}
-  grpc::Status IssueToken(grpc::ServerContext*, const v1::IssueTokenRequest*,
-                          v1::TokenResponse* response) override {
-    *response = reply_;
-    return grpc::Status::OK;
-  }
-
- private:
-  const v1::TokenResponse reply_;
-};
-
-// --callback: what the Identity service would cost on gRPC's callback API,
-// where a unary handler runs inline on a gRPC thread instead of being handed
-// to the sync server's thread pool. cb-issue does what IdentityGrpcService::
-// IssueToken does for the bench's request (no scopes, no ttl), with the same
-// TokenService and metrics observer.
-class CallbackEmptyService final : public v1::Identity::CallbackService {
- public:
-  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
-                                       const v1::IssueTokenRequest*,
-                                       v1::TokenResponse*) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-};
-
-class CallbackIssueService final : public v1::Identity::CallbackService {
- public:
-  explicit CallbackIssueService(const identity::IdentityContext& ctx)
-      : metrics_(registry_), tokens_(ctx, /*principals=*/nullptr, &metrics_) {}
-
-  grpc::ServerUnaryReactor* IssueToken(grpc::CallbackServerContext* context,
-                                       const v1::IssueTokenRequest* request,
-                                       v1::TokenResponse* response) override {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    identity::TokenRequest req;
-    req.audience = request->audience();
-    req.scopes.assign(request->scopes().begin(), request->scopes().end());
-    absl::StatusOr<identity::IssuedToken> token = tokens_.IssueToken(
-        request->client_id(), request->client_secret(), req);
-    if (!token.ok()) {
-      reactor->Finish(grpc::Status(
-          static_cast<grpc::StatusCode>(token.status().code()),
-          std::string(token.status().message())));
-      return reactor;
-    }
-    response->set_access_token(token->access_token);
-    response->set_token_type("Bearer");
-    response->set_expires_in(token->expires_in);
-    response->set_scope(token->scope);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
-  }
-
- private:
-  prometheus::Registry registry_;
-  identity::IdentityMetrics metrics_;
-  identity::TokenService tokens_;
-};
 
 std::unique_ptr<grpc::Server> StartLocalServer(grpc::Service* service,
                                                int* port) {
@@ -270,42 +151,7 @@ class SyncPollersPlugin final : public grpc::ServerBuilderPlugin {
   void ChangeArguments(const std::string&, void*) override {}
 };
 
-// --- the real server ---------------------------------------------------------
-
-struct RealServer {
-  std::string name;
-  std::string data_dir;
-  std::string pg_base_url;  // non-empty: drop pg_database at the end
-  std::string pg_database;
-  std::unique_ptr<identity::IdentityServer> server;
-
-  ~RealServer() {
-    if (server) server->Stop(absl::Seconds(2));
-    server.reset();
-    if (!pg_database.empty()) DropDatabase(pg_base_url, pg_database);
-    if (!data_dir.empty()) {
-      std::system(absl::StrCat("rm -rf '", data_dir, "'").c_str());
-    }
-  }
-};
-
-// `url` with its database name replaced (as tests/testing does).
-std::string WithDatabase(const std::string& url, const std::string& database) {
-  const size_t scheme = url.find("://");
-  const size_t path =
-      url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  const size_t query = url.find('?');
-  const std::string head = path == std::string::npos ? url : url.substr(0, path);
-  const std::string tail = query == std::string::npos ? "" : url.substr(query);
-  return absl::StrCat(head, "/", database, tail);
-}
-
-std::string MakeTempDir() {
-  char pattern[] = "/tmp/meshid-load-XXXXXX";
-  if (mkdtemp(pattern) == nullptr) Die("mkdtemp failed");
-  leftovers().dirs.push_back(pattern);
-  return pattern;
-}
+// --- the real server: bench/grpc_load/real_server.h ------------------------
 
 ka::KeyAlgorithm SigningAlg() {
   const std::string alg = absl::GetFlag(FLAGS_signing_alg);
@@ -313,359 +159,6 @@ ka::KeyAlgorithm SigningAlg() {
   if (alg == "eddsa") return ka::KEY_ALGORITHM_EDDSA;
   if (alg == "es256") return ka::KEY_ALGORITHM_ES256;
   Die(absl::StrCat("--signing_alg: hs256, eddsa or es256, not '", alg, "'"));
-}
-
-grpc::ClientContext* WithDeadline(grpc::ClientContext* ctx) {
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  return ctx;
-}
-
-// Starts meshid-identity on `store_url`, bootstraps the admin, creates the
-// bench client through KeyAdmin (as an operator would) and waits until it
-// can get a token. Returns the server and fills `request`.
-std::unique_ptr<RealServer> StartRealServer(const std::string& name,
-                                            const std::string& pg_base_url,
-                                            v1::IssueTokenRequest* request,
-                                            v1::TokenResponse* sample_reply) {
-  auto real = std::make_unique<RealServer>();
-  real->name = name;
-  real->data_dir = MakeTempDir();
-  identity::IdentityServerConfig config;
-  if (pg_base_url.empty()) {
-    config.store_url = absl::StrCat("sqlite://", real->data_dir, "/meshid.db");
-    // Empty master_key_file: the SQLite default makes <dir>/master.key.
-  } else {
-    std::random_device rd;
-    real->pg_base_url = pg_base_url;
-    const std::string db = absl::StrCat("meshid_bench_", rd(), "_", rd() % 100000);
-    try {
-      pqxx::connection admin(pg_base_url);
-      pqxx::nontransaction tx(admin);
-      tx.exec0("CREATE DATABASE " + tx.quote_name(db));
-    } catch (const std::exception& e) {
-      Die(absl::StrCat("cannot create scratch database: ", e.what()));
-    }
-    real->pg_database = db;
-    leftovers().databases.emplace_back(pg_base_url, db);
-    config.store_url = WithDatabase(pg_base_url, db);
-    // PostgreSQL never creates the master key: make one like an operator.
-    config.master_key_file = absl::StrCat(real->data_dir, "/master.key");
-    absl::StatusOr<identity::MasterKey::LoadResult> key =
-        identity::MasterKey::LoadOrCreate(config.master_key_file, true);
-    if (!key.ok()) Die(absl::StrCat("master key: ", key.status().ToString()));
-  }
-  config.options.issuer = "https://meshid.bench";
-  config.options.activation_delay = absl::ZeroDuration();
-  config.bootstrap.admin_secret = kAdminSecret;
-  config.identity_address = "127.0.0.1:0";
-  config.keyadmin_address = "127.0.0.1:0";
-  config.http_address = "127.0.0.1:0";
-  // tick_interval, store_pool_size: the production defaults.
-  absl::StatusOr<std::unique_ptr<identity::IdentityServer>> started =
-      identity::IdentityServer::Start(config);
-  if (!started.ok()) {
-    Die(absl::StrCat(name, ": IdentityServer::Start: ",
-                     started.status().ToString()));
-  }
-  real->server = *std::move(started);
-
-  auto identity_stub = v1::Identity::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", real->server->ports().identity),
-      grpc::InsecureChannelCredentials()));
-  auto keyadmin_stub = ka::KeyAdmin::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", real->server->ports().keyadmin),
-      grpc::InsecureChannelCredentials()));
-
-  // The bootstrap admin's token for KeyAdmin.
-  v1::IssueTokenRequest admin_request;
-  admin_request.set_client_id("meshid-admin");
-  admin_request.set_client_secret(kAdminSecret);
-  admin_request.set_audience("meshid-keyadmin");
-  v1::TokenResponse admin_token;
-  absl::Time give_up = absl::Now() + absl::Seconds(15);
-  for (;;) {
-    grpc::ClientContext ctx;
-    const grpc::Status s =
-        identity_stub->IssueToken(WithDeadline(&ctx), admin_request, &admin_token);
-    if (s.ok()) break;
-    if (absl::Now() > give_up) {
-      Die(absl::StrCat(name, ": admin token: ", s.error_message()));
-    }
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-
-  ka::CreateClientRequest create;
-  create.set_client_id(kBenchClient);
-  create.set_display_name("identity_load bench client");
-  create.mutable_policy()->add_allowed_audiences(kBenchAudience);
-  auto* scopes = create.mutable_policy()->add_audience_scopes();
-  scopes->set_audience(kBenchAudience);
-  scopes->add_scopes("read");
-  scopes->add_scopes("write");
-  create.mutable_policy()->set_signing_alg(SigningAlg());
-  ka::CreateClientResponse created;
-  {
-    grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization",
-                    absl::StrCat("Bearer ", admin_token.access_token()));
-    const grpc::Status s =
-        keyadmin_stub->CreateClient(WithDeadline(&ctx), create, &created);
-    if (!s.ok()) Die(absl::StrCat(name, ": CreateClient: ", s.error_message()));
-  }
-
-  request->set_client_id(kBenchClient);
-  request->set_client_secret(created.client_secret());
-  request->set_audience(kBenchAudience);
-  // Scopes empty: every scope the policy allows (the common call).
-
-  // The pair key is PENDING until the ticker activates it (delay 0).
-  give_up = absl::Now() + absl::Seconds(15);
-  for (;;) {
-    grpc::ClientContext ctx;
-    v1::TokenResponse token;
-    const grpc::Status s =
-        identity_stub->IssueToken(WithDeadline(&ctx), *request, &token);
-    if (s.ok() && !token.access_token().empty()) {
-      if (sample_reply != nullptr) *sample_reply = token;
-      break;
-    }
-    if (absl::Now() > give_up) {
-      Die(absl::StrCat(name, ": bench client never got a token: ",
-                       s.error_message()));
-    }
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return real;
-}
-
-// --- the load client ---------------------------------------------------------
-
-struct Sample {
-  std::string target;
-  int round = 0;
-  int64_t calls = 0;       // completed OK inside the measured window
-  double seconds = 0;      // measured window
-  double calls_per_sec = 0;
-  double p50_us = 0, p90_us = 0, p99_us = 0, max_us = 0;
-  // This process's CPU (user + sys, all threads: client and servers) in the
-  // window per completed call. Other tenants of the machine do not count
-  // here, so it is steadier than calls/s on a shared box.
-  double cpu_us_per_call = 0;
-};
-
-double ProcessCpuSeconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec +
-         ru.ru_stime.tv_usec / 1e6;
-}
-
-class LoadRun {
- public:
-  LoadRun(const std::string& address, const v1::IssueTokenRequest& request,
-          bool expect_token)
-      : request_(request), expect_token_(expect_token) {
-    const int channels = absl::GetFlag(FLAGS_channels);
-    for (int i = 0; i < channels; ++i) {
-      grpc::ChannelArguments args;
-      // A distinct argument (and a local pool) keeps channels from sharing a
-      // subchannel, so `channels` really are that many TCP connections.
-      args.SetInt("meshid.bench.channel", i);
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      auto channel = grpc::CreateCustomChannel(
-          address, grpc::InsecureChannelCredentials(), args);
-      if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                     std::chrono::seconds(10))) {
-        Die(absl::StrCat("cannot connect to ", address));
-      }
-      stubs_.push_back(v1::Identity::NewStub(channel));
-    }
-  }
-
-  Sample Run(const std::string& target, int round) {
-    const int concurrency = absl::GetFlag(FLAGS_concurrency);
-    const auto measure = std::chrono::duration<double>(absl::GetFlag(FLAGS_seconds));
-    const auto warmup =
-        std::chrono::duration<double>(absl::GetFlag(FLAGS_warmup_seconds));
-    max_calls_ = absl::GetFlag(FLAGS_max_calls);
-    slots_.clear();
-    for (int i = 0; i < concurrency; ++i) {
-      auto slot = std::make_unique<Slot>();
-      slot->stub = stubs_[i % stubs_.size()].get();
-      slot->latencies_ns.reserve(1 << 16);
-      slots_.push_back(std::move(slot));
-    }
-    phase_.store(kWarmup);
-    in_flight_ = concurrency;
-    for (auto& slot : slots_) Issue(slot.get());
-
-    std::this_thread::sleep_for(warmup);
-    const double cpu0 = ProcessCpuSeconds();
-    const Clock::time_point t0 = Clock::now();
-    phase_.store(kMeasure);
-    // Wakes early when --max_calls is reached.
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_until(lock, t0 + std::chrono::duration_cast<Clock::duration>(measure),
-                     [&] { return measured_.load() >= max_calls_; });
-    }
-    phase_.store(kStop);
-    const Clock::time_point t1 = Clock::now();
-    const double cpu1 = ProcessCpuSeconds();
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (!cv_.wait_for(lock, std::chrono::seconds(40),
-                        [&] { return in_flight_ == 0; })) {
-        Die(absl::StrCat(target, ": calls still in flight 40 s after stop"));
-      }
-    }
-    if (errors_.load() > 0) {
-      Die(absl::StrCat(target, " round ", round, ": ", errors_.load(),
-                       " failed calls; first: ", first_error_));
-    }
-
-    std::vector<int64_t> all;
-    for (auto& slot : slots_) {
-      all.insert(all.end(), slot->latencies_ns.begin(), slot->latencies_ns.end());
-    }
-    std::sort(all.begin(), all.end());
-    Sample s;
-    s.target = target;
-    s.round = round;
-    s.calls = static_cast<int64_t>(all.size());
-    s.seconds = std::chrono::duration<double>(t1 - t0).count();
-    s.calls_per_sec = s.calls / s.seconds;
-    auto pct = [&](double q) {
-      if (all.empty()) return 0.0;
-      size_t i = static_cast<size_t>(q * (all.size() - 1) + 0.5);
-      return all[std::min(i, all.size() - 1)] / 1000.0;
-    };
-    s.p50_us = pct(0.50);
-    s.p90_us = pct(0.90);
-    s.p99_us = pct(0.99);
-    s.max_us = all.empty() ? 0 : all.back() / 1000.0;
-    s.cpu_us_per_call = s.calls > 0 ? (cpu1 - cpu0) * 1e6 / s.calls : 0;
-    measured_.store(0);
-    return s;
-  }
-
- private:
-  enum Phase { kWarmup, kMeasure, kStop };
-  struct Slot {
-    v1::Identity::Stub* stub = nullptr;
-    std::unique_ptr<grpc::ClientContext> ctx;
-    v1::TokenResponse response;
-    Clock::time_point started;
-    // Written only by this slot's completions, which never overlap (one
-    // call per slot at a time); read after every call has ended.
-    std::vector<int64_t> latencies_ns;
-  };
-
-  void Issue(Slot* slot) {
-    slot->ctx = std::make_unique<grpc::ClientContext>();
-    slot->ctx->set_deadline(std::chrono::system_clock::now() +
-                            std::chrono::seconds(30));
-    slot->response.Clear();
-    slot->started = Clock::now();
-    slot->stub->async()->IssueToken(
-        slot->ctx.get(), &request_, &slot->response,
-        [this, slot](grpc::Status status) { Done(slot, status); });
-  }
-
-  void Done(Slot* slot, const grpc::Status& status) {
-    const Clock::time_point now = Clock::now();
-    const int phase = phase_.load(std::memory_order_acquire);
-    bool ok = status.ok();
-    if (ok && expect_token_ && slot->response.access_token().empty()) {
-      ok = false;
-    }
-    if (!ok) {
-      if (errors_.fetch_add(1) == 0) {
-        std::lock_guard<std::mutex> lock(mu_);
-        first_error_ =
-            status.ok() ? std::string("OK reply without an access_token")
-                        : absl::StrCat("code ", status.error_code(), ": ",
-                                       status.error_message());
-      }
-    } else if (phase == kMeasure) {
-      slot->latencies_ns.push_back(
-          std::chrono::duration_cast<std::chrono::nanoseconds>(now - slot->started)
-              .count());
-      if (measured_.fetch_add(1) + 1 == max_calls_) {
-        std::lock_guard<std::mutex> lock(mu_);
-        cv_.notify_all();
-      }
-    }
-    if (phase != kStop && ok && measured_.load() < max_calls_) {
-      Issue(slot);
-      return;
-    }
-    std::lock_guard<std::mutex> lock(mu_);
-    if (--in_flight_ == 0) cv_.notify_all();
-  }
-
-  const v1::IssueTokenRequest request_;
-  const bool expect_token_;
-  std::vector<std::unique_ptr<v1::Identity::Stub>> stubs_;
-  std::vector<std::unique_ptr<Slot>> slots_;
-  std::atomic<int> phase_{kWarmup};
-  std::atomic<int64_t> measured_{0};
-  std::atomic<int64_t> errors_{0};
-  int64_t max_calls_ = 0;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int in_flight_ = 0;  // guarded by mu_
-  std::string first_error_;  // guarded by mu_
-};
-
-// --- the handler alone ------------------------------------------------------
-
-// What IdentityGrpcService::IssueToken runs per call, minus gRPC: the
-// TokenService (secret HMAC, snapshot lookups, claims, signing) with the
-// same metrics observer, on the running server's context. Single thread.
-double HandlerMicrosPerCall(const identity::IdentityServer& server,
-                            const v1::IssueTokenRequest& request, int iterations,
-                            double* fresh_thread_us) {
-  prometheus::Registry registry;
-  identity::IdentityMetrics metrics(registry);
-  identity::TokenService tokens(server.context(), /*principals=*/nullptr,
-                                &metrics);
-  identity::TokenRequest req;
-  req.audience = request.audience();
-  auto once = [&] {
-    absl::StatusOr<identity::IssuedToken> t = tokens.IssueToken(
-        request.client_id(), request.client_secret(), req);
-    if (!t.ok() || t->access_token.empty()) {
-      Die(absl::StrCat("in-process IssueToken: ", t.status().ToString()));
-    }
-    v1::TokenResponse response;  // as the gRPC handler's ToProto
-    response.set_access_token(t->access_token);
-    response.set_token_type("Bearer");
-    response.set_expires_in(t->expires_in);
-    response.set_scope(t->scope);
-  };
-  for (int i = 0; i < std::min(iterations, 2000); ++i) once();
-  const Clock::time_point start = Clock::now();
-  for (int i = 0; i < iterations; ++i) once();
-  const double warm =
-      std::chrono::duration<double, std::micro>(Clock::now() - start).count() /
-      iterations;
-  // The first call on a new thread: what a handler pays on each of the
-  // threads a sync server keeps creating (per-thread state such as
-  // OpenSSL's thread-local DRBGs is made on first use).
-  constexpr int kFreshThreads = 300;
-  double fresh_total = 0;
-  for (int i = 0; i < kFreshThreads; ++i) {
-    double us = 0;
-    std::thread([&] {
-      const Clock::time_point t = Clock::now();
-      once();
-      us = std::chrono::duration<double, std::micro>(Clock::now() - t).count();
-    }).join();
-    fresh_total += us;
-  }
-  *fresh_thread_us = fresh_total / kFreshThreads;
-  return warm;
 }
 
 // --- the run -----------------------------------------------------------------
@@ -735,11 +228,13 @@ int Main() {
   v1::IssueTokenRequest request;
   v1::TokenResponse sample_reply;
   std::unique_ptr<RealServer> sqlite =
-      StartRealServer("issue/sqlite", "", &request, &sample_reply);
+      StartRealServer("issue/sqlite", "", SigningAlg(), &request,
+                      &sample_reply);
   std::unique_ptr<RealServer> pg;
   v1::IssueTokenRequest pg_request;
   if (!pg_url.empty() && wanted("pg")) {
-    pg = StartRealServer("issue/pg", pg_url, &pg_request, nullptr);
+    pg = StartRealServer("issue/pg", pg_url, SigningAlg(), &pg_request,
+                         nullptr);
   }
 
   // The same builder steps as IdentityServer's StartOne.
@@ -769,10 +264,17 @@ int Main() {
     std::string baseline;  // compared with this target; empty: none
     bool verdict = false;  // counts for PASS/FAIL and the exit status
   };
+  LoadOptions load_options;
+  load_options.channels = absl::GetFlag(FLAGS_channels);
+  load_options.concurrency = absl::GetFlag(FLAGS_concurrency);
+  load_options.seconds = absl::GetFlag(FLAGS_seconds);
+  load_options.warmup_seconds = absl::GetFlag(FLAGS_warmup_seconds);
+  load_options.max_calls = absl::GetFlag(FLAGS_max_calls);
+  load_options.fail = [](const std::string& what) { Die(what); };
   auto load_on = [&](int port, const v1::IssueTokenRequest& req,
                      bool expect_token) {
     return std::make_unique<LoadRun>(absl::StrCat("127.0.0.1:", port), req,
-                                     expect_token);
+                                     expect_token, load_options);
   };
   std::vector<Target> targets;
   if (wanted("empty")) {
