@@ -3,7 +3,7 @@
 
     metrics_live_test.py --server NAME --bin NAME=PATH... [--promtool P]
 
-Starts NAME on loopback (deploylib.start_server: SQLite in a temp folder,
+Starts NAME on loopback (mesh_servers.start_server: SQLite in a temp folder,
 free ports; meshid-identity beside it for the validators), makes a few calls
 so that labelled counters have children (a token issued and one refused),
 then lints the exposition with promtool (Prometheus' own rules: names,
@@ -15,6 +15,7 @@ import argparse
 import subprocess
 
 import deploylib as dl
+import mesh_servers
 
 
 def exercise(running, bins):
@@ -31,14 +32,14 @@ def exercise(running, bins):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--server", required=True, choices=sorted(dl.STARTERS))
+    parser.add_argument("--server", required=True, choices=sorted(mesh_servers.STARTERS))
     parser.add_argument("--bin", action="append", required=True)
     parser.add_argument("--promtool", default="promtool")
     args = parser.parse_args()
     bins = dl.parse_bins(args.bin)
     workdir = dl.temp_dir(f"meshid-metrics-{args.server}-")
 
-    running = dl.start_server(args.server, bins, workdir)
+    running = mesh_servers.start_server(args.server, bins, workdir)
     exercise(running, bins)
     status, text = dl.http_get(running.metrics_url, timeout=5)
     if status != 200:

@@ -5,7 +5,7 @@ servers with deploy/prometheus's configuration and rules.
     prometheus_live_test.py --bin NAME=PATH... [--server NAME]...
                             [--prometheus P] [--promtool P]
 
-Starts the servers (deploylib.start_server; default: meshid-identity), writes
+Starts the servers (mesh_servers.start_server; default: meshid-identity), writes
 a configuration derived from deploy/prometheus/prometheus.yml (same jobs and
 rule files, the live ports, 1 s scrape and evaluation intervals), starts
 Prometheus on a free loopback port with its storage in a temp folder, then,
@@ -27,6 +27,7 @@ import urllib.parse
 import yaml
 
 import deploylib as dl
+import mesh_servers
 
 PROM_DIR = dl.REPO / "deploy" / "prometheus"
 DEADLINE = 40  # seconds for all the waiting together
@@ -87,7 +88,7 @@ def main():
     for name in servers:
         folder = workdir / name
         folder.mkdir()
-        running.append(dl.start_server(name, bins, folder))
+        running.append(mesh_servers.start_server(name, bins, folder))
     # One token issued, so that the issuance counters have a series.
     dl.admin_token(bins["meshctl"], running[0].identity)
 

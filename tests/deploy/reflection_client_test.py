@@ -29,6 +29,7 @@ import grpc
 from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
 
 import deploylib as dl
+import mesh_servers
 
 REFLECTION = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
 TIMEOUT = 10
@@ -425,7 +426,7 @@ def check_validators(bins, workdir):
     for name, own in wanted.items():
         folder = Path(workdir) / name
         folder.mkdir()
-        running = dl.start_server(name, bins, folder)
+        running = mesh_servers.start_server(name, bins, folder)
         port = running.grpc_ports[0]
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             client = ReflectionClient(channel)
