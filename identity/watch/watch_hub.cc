@@ -1,16 +1,44 @@
 #include "identity/watch/watch_hub.h"
 
+#include <algorithm>
+
+#include "absl/hash/hash.h"
+
 namespace meshid::identity {
+namespace {
+
+constexpr int kMaxFanoutThreads = 8;
+
+int FanoutThreads(int requested) {
+  if (requested > 0) return requested;
+  const int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores, 1, kMaxFanoutThreads);
+}
+
+}  // namespace
 
 WatchHub::WatchHub(const Clock* clock, absl::Duration heartbeat_interval,
-                   size_t max_history)
+                   size_t max_history, int fanout_threads)
     : clock_(clock),
       max_history_(max_history),
-      snapshot_(std::make_shared<const IdentitySnapshot>()),
-      heartbeats_(
-          [this, heartbeat_interval] { RunHeartbeats(heartbeat_interval); }) {}
+      snapshot_(std::make_shared<const IdentitySnapshot>()) {
+  const int threads = FanoutThreads(fanout_threads);
+  for (int i = 0; i < threads; ++i) {
+    shards_.push_back(std::make_unique<Shard>());
+  }
+  for (auto& shard : shards_) {
+    fanout_.emplace_back([this, s = shard.get()] { RunFanout(s); });
+  }
+  heartbeats_ = std::thread(
+      [this, heartbeat_interval] { RunHeartbeats(heartbeat_interval); });
+}
 
 WatchHub::~WatchHub() {
+  {
+    absl::MutexLock lock(&publish_mu_);
+    stopping_ = true;
+  }
+  for (std::thread& t : fanout_) t.join();
   stop_.Notify();
   heartbeats_.join();
 }
@@ -32,35 +60,64 @@ void WatchHub::Publish(const std::shared_ptr<const IdentitySnapshot>& snapshot,
       history_.pop_front();
     }
   }
-  absl::MutexLock lock(&watchers_mu_);
-  for (Watcher* w : watchers_) w->Wake();
+  absl::MutexLock lock(&publish_mu_);
+  ++publish_count_;
+}
+
+void WatchHub::RunFanout(Shard* shard) {
+  int64_t served = 0;
+  while (true) {
+    {
+      absl::MutexLock lock(&publish_mu_);
+      auto work = [this, &served]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(publish_mu_) {
+        return stopping_ || publish_count_ != served;
+      };
+      publish_mu_.Await(absl::Condition(&work));
+      if (stopping_) return;
+      // Everything published up to here is in the snapshot this pass reads.
+      served = publish_count_;
+    }
+    absl::MutexLock lock(&shard->mu);
+    for (Watcher* w : shard->watchers) w->Wake();
+  }
+}
+
+WatchHub::Shard& WatchHub::ShardOf(Watcher* watcher) {
+  return *shards_[absl::Hash<Watcher*>()(watcher) % shards_.size()];
 }
 
 void WatchHub::Add(Watcher* watcher) {
-  absl::MutexLock lock(&watchers_mu_);
-  watchers_.insert(watcher);
+  Shard& shard = ShardOf(watcher);
+  absl::MutexLock lock(&shard.mu);
+  shard.watchers.insert(watcher);
 }
 
 void WatchHub::Remove(Watcher* watcher) {
-  absl::MutexLock lock(&watchers_mu_);
-  watchers_.erase(watcher);
+  Shard& shard = ShardOf(watcher);
+  absl::MutexLock lock(&shard.mu);
+  shard.watchers.erase(watcher);
 }
 
 void WatchHub::Shutdown() {
-  absl::MutexLock lock(&watchers_mu_);
-  if (shutting_down_) return;
-  shutting_down_ = true;
-  for (Watcher* w : watchers_) w->Close();
+  absl::MutexLock serial(&shutdown_mu_);
+  // Set before the shards are walked: a watcher added after its shard was
+  // closed sees the flag (it checks after Add) and finishes itself.
+  if (shutting_down_.exchange(true)) return;
+  for (auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    for (Watcher* w : shard->watchers) w->Close();
+  }
 }
 
-bool WatchHub::shutting_down() const {
-  absl::MutexLock lock(&watchers_mu_);
-  return shutting_down_;
-}
+bool WatchHub::shutting_down() const { return shutting_down_.load(); }
 
 size_t WatchHub::watcher_count() const {
-  absl::MutexLock lock(&watchers_mu_);
-  return watchers_.size();
+  size_t count = 0;
+  for (const auto& shard : shards_) {
+    absl::MutexLock lock(&shard->mu);
+    count += shard->watchers.size();
+  }
+  return count;
 }
 
 void WatchHub::Catchup(absl::string_view audience, int64_t* version,
@@ -99,8 +156,10 @@ WatchMessage WatchHub::Heartbeat() const {
 
 void WatchHub::RunHeartbeats(absl::Duration interval) {
   while (!stop_.WaitForNotificationWithTimeout(interval)) {
-    absl::MutexLock lock(&watchers_mu_);
-    for (Watcher* w : watchers_) w->Heartbeat();
+    for (auto& shard : shards_) {
+      absl::MutexLock lock(&shard->mu);
+      for (Watcher* w : shard->watchers) w->Heartbeat();
+    }
   }
 }
 
