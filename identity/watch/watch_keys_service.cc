@@ -16,19 +16,27 @@ WatchKeysReactor::WatchKeysReactor(WatchHub* hub, std::string audience,
 }
 
 void WatchKeysReactor::Wake() {
-  absl::MutexLock lock(&mu_);
-  if (finished_) return;
-  std::vector<WatchMessage> messages;
-  hub_->Catchup(audience_, &version_, &messages);
-  for (WatchMessage& m : messages) queue_.push_back(std::move(m));
-  PumpLocked();
+  const WatchMessage* write = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_) return;
+    std::vector<WatchMessage> messages;
+    hub_->Catchup(audience_, &version_, &messages);
+    for (WatchMessage& m : messages) queue_.push_back(std::move(m));
+    write = NextWriteLocked();
+  }
+  StartPendingWrite(write);
 }
 
 void WatchKeysReactor::Heartbeat() {
-  absl::MutexLock lock(&mu_);
-  if (finished_ || writing_ || !queue_.empty()) return;  // busy is alive
-  queue_.push_back(hub_->Heartbeat());
-  PumpLocked();
+  const WatchMessage* write = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    if (finished_ || writing_ || !queue_.empty()) return;  // busy is alive
+    queue_.push_back(hub_->Heartbeat());
+    write = NextWriteLocked();
+  }
+  StartPendingWrite(write);
 }
 
 void WatchKeysReactor::Close() {
@@ -39,10 +47,20 @@ void WatchKeysReactor::Close() {
       grpc::Status(grpc::StatusCode::UNAVAILABLE, "server is shutting down"));
 }
 
-void WatchKeysReactor::PumpLocked() {
-  if (finished_ || writing_ || queue_.empty()) return;
+const WatchMessage* WatchKeysReactor::NextWriteLocked() {
+  if (finished_ || writing_ || queue_.empty()) return nullptr;
   writing_ = true;
-  StartWrite(&queue_.front());
+  // No buffer hint on all but the last message: a hinted write completes
+  // only once something flushes the transport, and with one write in flight
+  // nothing would (streams stalled when tried).
+  return &queue_.front();
+}
+
+void WatchKeysReactor::StartPendingWrite(const WatchMessage* message) {
+  // Outside mu_: the write may run the transport (sendmsg) inline, and
+  // OnWriteDone should not wait for it. The message stays put: only
+  // OnWriteDone pops the queue, and writing_ defers any Finish until then.
+  if (message != nullptr) StartWrite(message);
 }
 
 void WatchKeysReactor::FinishLocked(const grpc::Status& status) {
@@ -57,18 +75,22 @@ void WatchKeysReactor::FinishLocked(const grpc::Status& status) {
 }
 
 void WatchKeysReactor::OnWriteDone(bool ok) {
-  absl::MutexLock lock(&mu_);
-  writing_ = false;
-  if (!queue_.empty()) queue_.pop_front();
-  if (!ok) {
-    FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
-    return;
+  const WatchMessage* write = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!queue_.empty()) queue_.pop_front();
+    if (!ok) {
+      FinishLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "write failed"));
+      return;
+    }
+    if (finish_after_write_.has_value()) {
+      FinishLocked(*finish_after_write_);
+      return;
+    }
+    write = NextWriteLocked();
   }
-  if (finish_after_write_.has_value()) {
-    FinishLocked(*finish_after_write_);
-    return;
-  }
-  PumpLocked();
+  StartPendingWrite(write);
 }
 
 void WatchKeysReactor::OnCancel() {

@@ -1,10 +1,13 @@
 // The WatchKeys stream on the gRPC callback API: one ServerWriteReactor per
 // watcher, no thread of its own. Writes go out one at a time (StartWrite ->
-// OnWriteDone); whatever the hub published meanwhile is sent next.
+// OnWriteDone); whatever the hub published meanwhile is sent next. Writes
+// start outside the reactor's mutex, so OnWriteDone never waits for a
+// sendmsg in progress.
 #ifndef MESHID_IDENTITY_WATCH_WATCH_KEYS_SERVICE_H_
 #define MESHID_IDENTITY_WATCH_WATCH_KEYS_SERVICE_H_
 
 #include <deque>
+#include <optional>
 #include <string>
 
 #include "absl/synchronization/mutex.h"
@@ -29,8 +32,11 @@ class WatchKeysReactor final : public grpc::ServerWriteReactor<WatchMessage>,
   void OnDone() override;
 
  private:
-  // Writes the next queued message when none is in flight.
-  void PumpLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Claims the next queued message for writing when none is in flight
+  // (null: nothing to write).
+  const WatchMessage* NextWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts what NextWriteLocked claimed; called without mu_.
+  void StartPendingWrite(const WatchMessage* message) ABSL_LOCKS_EXCLUDED(mu_);
   void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
