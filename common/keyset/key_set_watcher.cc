@@ -59,7 +59,8 @@ KeySetWatcher::KeySetWatcher(KeySetWatcherOptions options)
       metrics_(options_.registry),
       current_(KeySet::Empty()),
       last_resync_ns_(kNoResyncYet),
-      updater_(nullptr, options_.updater) {
+      updater_(nullptr, options_.updater),
+      last_event_unix_ns_(absl::ToUnixNanos(clock_->Now())) {
   metrics_.OnPublished(*current_);
 }
 
@@ -181,7 +182,6 @@ bool KeySetWatcher::stopping() const {
 void KeySetWatcher::Run() {
   Backoff backoff(options_.backoff);
   bool first = true;
-  last_event_at_ = clock_->Now();
   while (!stopping()) {
     if (!EnsureToken()) {
       WaitBackoff(backoff.Next());
@@ -258,7 +258,9 @@ bool KeySetWatcher::EnsureToken() {
 KeySetWatcher::StreamResult KeySetWatcher::RunStream(bool first) {
   StreamResult result;
   const int64_t since_version = updater_.resume_version();
-  auto call = std::make_shared<WatchCall>(&mu_, since_version, token_.view());
+  auto call = std::make_shared<WatchCall>(
+      &mu_, since_version, token_.view(),
+      [this](const kv1::WatchKeysResponse& m) { return OnStreamMessage(m); });
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) {
@@ -268,6 +270,9 @@ KeySetWatcher::StreamResult KeySetWatcher::RunStream(bool first) {
     active_call_ = call;
     // This stream serves every resync asked for so far.
     resync_requested_ = false;
+    stream_healthy_ = false;
+    stream_rejected_ = false;
+    stream_idle_deadline_ = absl::Now() + options_.idle_timeout;
   }
   if (!first) metrics_.OnReconnect();
   Log(LogLevel::kInfo, "keyset.watch_connect",
@@ -276,83 +281,46 @@ KeySetWatcher::StreamResult KeySetWatcher::RunStream(bool first) {
        {"reconnect", !first}});
   call->Start(keyadmin_stub_.get());
 
-  // Set when we cancelled the call ourselves (idle or rejected): no more
-  // messages are applied, we only wait for the end.
+  // The messages are applied by the handler on gRPC threads; this thread
+  // only waits for the end of the call, and cancels it when it stays silent
+  // past the idle deadline. Set once we cancelled it (idle).
   bool cancelled = false;
-  absl::Time idle_deadline = absl::Now() + options_.idle_timeout;
-  kv1::WatchKeysResponse message;
   grpc::Status status;
-  // Set (under mu_, since the wait condition reads it) once we gave up the
-  // call's hold: no read will be started any more.
-  bool released = false;
-  auto release = [&] {
-    {
-      absl::MutexLock lock(&mu_);
-      if (released) return;
-      released = true;
-    }
-    call->Release();
-  };
   while (true) {
-    bool have_message = false;
-    bool read_ended = false;
-    bool done = false;
+    absl::Time idle_deadline;
     {
       absl::MutexLock lock(&mu_);
-      auto ready = [&call, &released]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-        return call->has_message() || call->done() ||
-               (call->read_ended() && !released);
+      auto ready = [&call]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return call->done();
       };
       mu_.AwaitWithDeadline(
           absl::Condition(&ready),
-          std::min(idle_deadline, absl::Now() + kMetricsTick));
-      if (call->has_message()) {
-        call->TakeMessage(&message);
-        have_message = true;
-      } else if (call->done()) {
-        done = true;
+          std::min(stream_idle_deadline_, absl::Now() + kMetricsTick));
+      if (call->done()) {
         status = call->status();
         active_call_.reset();
+        result.healthy = stream_healthy_;
         if (stopping_) {
           result.end = StreamEnd::kStop;
         } else if (resync_requested_) {
           result.end = StreamEnd::kResync;
+        } else if (stream_rejected_) {
+          result.end = StreamEnd::kRejected;
+        } else if (cancelled) {
+          result.end = StreamEnd::kIdle;
         }
-      } else if (call->read_ended() && !released) {
-        read_ended = true;
+        break;
       }
-    }
-    if (done) break;
-    if (read_ended) {
-      release();  // the end of the stream follows
-      continue;
-    }
-    if (have_message) {
-      if (cancelled) {
-        release();  // read no further; the end follows
-        continue;
-      }
-      if (!ApplyMessage(message)) {
-        result.end = StreamEnd::kRejected;
-        cancelled = true;
-        call->Cancel();
-        release();
-        continue;
-      }
-      result.healthy = true;
-      idle_deadline = absl::Now() + options_.idle_timeout;
-      call->ReadNext();
-      continue;
+      idle_deadline = stream_idle_deadline_;
     }
     RefreshFreshnessMetric();
     if (!cancelled && absl::Now() >= idle_deadline) {
       Log(LogLevel::kWarning, "keyset.watch_idle",
           {{"keyadmin", options_.keyadmin_address},
            {"idle_ms", absl::ToInt64Milliseconds(options_.idle_timeout)},
-           {"version", updater_.version()}});
-      result.end = StreamEnd::kIdle;
+           {"version", Current()->version()}});
       cancelled = true;
-      call->Cancel();  // the outstanding read ends, then we release
+      call->Cancel();  // the read ends, then the call is done
     }
   }
 
@@ -393,10 +361,36 @@ KeySetWatcher::StreamResult KeySetWatcher::RunStream(bool first) {
   return result;
 }
 
-bool KeySetWatcher::ApplyMessage(const kv1::WatchKeysResponse& message) {
+bool KeySetWatcher::OnStreamMessage(const kv1::WatchKeysResponse& message) {
+  absl::StatusOr<std::shared_ptr<const KeySet>> next = ApplyMessage(message);
+  if (next.ok() && *next != nullptr) {
+    metrics_.OnPublished(**next);
+    const int64_t version = (*next)->version();
+    std::atomic_store(&current_,
+                      std::shared_ptr<const KeySet>(*std::move(next)));
+    if (options_.on_publish) options_.on_publish(version);
+    absl::MutexLock lock(&mu_);
+    published_version_ = version;
+    stream_healthy_ = true;
+    stream_idle_deadline_ = absl::Now() + options_.idle_timeout;
+    return true;
+  }
+  absl::MutexLock lock(&mu_);
+  if (!next.ok()) {
+    stream_rejected_ = true;
+    return false;
+  }
+  stream_healthy_ = true;
+  stream_idle_deadline_ = absl::Now() + options_.idle_timeout;
+  return true;
+}
+
+absl::StatusOr<std::shared_ptr<const KeySet>> KeySetWatcher::ApplyMessage(
+    const kv1::WatchKeysResponse& message) {
   const std::shared_ptr<const KeySet> before = updater_.current();
+  const absl::Time now = clock_->Now();
   absl::StatusOr<std::shared_ptr<const KeySet>> next =
-      updater_.Apply(message, clock_->Now());
+      updater_.Apply(message, now);
   if (!next.ok()) {
     metrics_.OnRejected();
     Log(LogLevel::kError, "keyset.message_rejected",
@@ -404,11 +398,11 @@ bool KeySetWatcher::ApplyMessage(const kv1::WatchKeysResponse& message) {
          {"code", absl::StatusCodeToString(next.status().code())},
          {"error", next.status().message()},
          {"version", updater_.version()}});
-    return false;
+    return next.status();
   }
-  last_event_at_ = clock_->Now();
+  last_event_unix_ns_.store(absl::ToUnixNanos(now), std::memory_order_relaxed);
   metrics_.SetSinceLastEvent(absl::ZeroDuration());
-  if (*next == before) return true;
+  if (*next == before) return nullptr;
   if (message.has_snapshot()) {
     Log((*next)->version() < before->version() ? LogLevel::kWarning
                                                : LogLevel::kInfo,
@@ -417,16 +411,7 @@ bool KeySetWatcher::ApplyMessage(const kv1::WatchKeysResponse& message) {
          {"previous_version", before->version()},
          {"keys", (*next)->key_count()}});
   }
-  Publish(*std::move(next));
-  return true;
-}
-
-void KeySetWatcher::Publish(std::shared_ptr<const KeySet> next) {
-  metrics_.OnPublished(*next);
-  const int64_t version = next->version();
-  std::atomic_store(&current_, std::shared_ptr<const KeySet>(std::move(next)));
-  absl::MutexLock lock(&mu_);
-  published_version_ = version;
+  return next;
 }
 
 void KeySetWatcher::WaitBackoff(absl::Duration delay) {
@@ -451,7 +436,9 @@ void KeySetWatcher::WaitBackoff(absl::Duration delay) {
 }
 
 void KeySetWatcher::RefreshFreshnessMetric() {
-  metrics_.SetSinceLastEvent(clock_->Now() - last_event_at_);
+  metrics_.SetSinceLastEvent(
+      clock_->Now() -
+      absl::FromUnixNanos(last_event_unix_ns_.load(std::memory_order_relaxed)));
 }
 
 }  // namespace meshid::keyset

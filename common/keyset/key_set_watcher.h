@@ -8,8 +8,9 @@
 //      each stream is opened: the server checks the token when the stream
 //      opens) or when the server answers UNAUTHENTICATED;
 //   2. opens WatchKeys(since_version = its version, 0 before the first
-//      snapshot) with `authorization: Bearer <token>` and applies every
-//      message through a KeySetUpdater;
+//      snapshot) with `authorization: Bearer <token>`; every message is
+//      applied through a KeySetUpdater right on the gRPC thread that read
+//      it (WatchCall), without a hop to the watcher thread;
 //   3. publishes each new snapshot with std::atomic_store; Current() is one
 //      std::atomic_load, so validators take no lock of ours;
 //   4. when the stream ends, fails, sends something the updater refuses, or
@@ -41,12 +42,14 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
@@ -103,6 +106,11 @@ struct KeySetWatcherOptions {
   prometheus::Registry* registry = nullptr;
   // How the updater prunes revoked jtis.
   KeySetUpdater::Options updater;
+  // Called with the version of each newly published set, on the thread that
+  // published it, right after Current() started returning it. For metrics
+  // and benchmarks; must be quick and may call no method of the watcher
+  // but Current(). Null for none.
+  std::function<void(int64_t version)> on_publish;
 };
 
 class KeySetWatcher final : public KeySetSource {
@@ -153,9 +161,14 @@ class KeySetWatcher final : public KeySetSource {
   // Ensures a token fresh enough to open a stream; false on failure.
   bool EnsureToken();
   StreamResult RunStream(bool first);
-  // Applies one message; false when the updater refused it.
-  bool ApplyMessage(const keyadmin::v1::WatchKeysResponse& message);
-  void Publish(std::shared_ptr<const KeySet> next);
+  // The WatchCall handler (gRPC thread): applies one message, publishes
+  // what changed and records the stream's progress; false when the updater
+  // refused it.
+  bool OnStreamMessage(const keyadmin::v1::WatchKeysResponse& message);
+  // Applies one message; the new set to publish (null when nothing
+  // changed), or an error when the updater refused it.
+  absl::StatusOr<std::shared_ptr<const KeySet>> ApplyMessage(
+      const keyadmin::v1::WatchKeysResponse& message);
   // Waits `delay` (real time); returns early on Stop or an accepted resync.
   void WaitBackoff(absl::Duration delay);
   void RefreshFreshnessMetric();
@@ -177,17 +190,26 @@ class KeySetWatcher final : public KeySetSource {
   // request; INT64_MIN before any.
   std::atomic<int64_t> last_resync_ns_;
 
-  // Watcher-thread state (no lock: only that thread touches it).
+  // Touched by the open stream's handler while a stream runs, and by the
+  // watcher thread only between streams (a call's reactions are over once
+  // it is done(), which the watcher thread sees under mu_).
   KeySetUpdater updater_;
+  // Watcher-thread state (no lock: only that thread touches it).
   crypto::SecretBytes token_;
   absl::Time token_refresh_at_ = absl::InfinitePast();
-  absl::Time last_event_at_ = absl::InfinitePast();  // clock time
+  // Clock time of the last applied message, as Unix ns (handler writes,
+  // watcher thread reads for the freshness metric).
+  std::atomic<int64_t> last_event_unix_ns_;
 
   mutable absl::Mutex mu_;
   bool started_ ABSL_GUARDED_BY(mu_) = false;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool resync_requested_ ABSL_GUARDED_BY(mu_) = false;
   int64_t published_version_ ABSL_GUARDED_BY(mu_) = 0;
+  // The open stream's progress, reset when it opens.
+  bool stream_healthy_ ABSL_GUARDED_BY(mu_) = false;      // a message applied
+  bool stream_rejected_ ABSL_GUARDED_BY(mu_) = false;     // a message refused
+  absl::Time stream_idle_deadline_ ABSL_GUARDED_BY(mu_);  // real time
   // The open calls, for Stop and RequestResync to cancel.
   std::shared_ptr<WatchCall> active_call_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<grpc::ClientContext> token_call_ ABSL_GUARDED_BY(mu_);

@@ -1,29 +1,28 @@
 // WatchCall: one KeyAdmin.WatchKeys stream, driven by the gRPC callback
-// client API (grpc::ClientReadReactor). It only moves messages: each read
-// lands in a one-message buffer and is announced under the owner's mutex;
-// the owner (the KeySetWatcher thread) takes it, applies it, and asks for
-// the next one. So one message is in flight at a time, the reactor threads
-// never run meshid logic, and the watcher thread can wait for "message,
-// end of stream, stop, resync or idle deadline" in one place.
+// client API (grpc::ClientReadReactor). Each message is handed to the
+// owner's handler right in OnReadDone, on the gRPC thread that read it, and
+// the next read starts from there: no hand-off to another thread per
+// message. Reads are only ever started inside reactions (the first one
+// before StartCall), so the call needs no hold: once the handler refuses a
+// message (no further read, the call cancelled) or the read side ends,
+// OnDone follows.
 //
-// Reads are started from the owner's thread, outside any reaction, so the
-// call holds a hold (ClientReadReactor::AddHold) from Start until Release:
-// without it gRPC could finish the call (and free its reader) between a
-// message and the next StartRead. The owner calls Release once it will
-// start no more reads: when the read side ended, or when it took a message
-// and decided to stop (after Cancel). Only then can done() follow.
+// The handler is called for one message at a time, in stream order, and
+// never after OnDone. It must not block for long: it holds up this stream
+// only, but runs on a gRPC thread.
 //
 // Lifetime: held by std::shared_ptr; the owner keeps a reference until
 // done() (OnDone ran), after which gRPC no longer touches the object. Other
 // threads may hold a reference to Cancel() it.
 //
-// Locking: the accessors need the owner's mutex; Start, ReadNext, Release
-// and Cancel must be called WITHOUT it, since gRPC may run reactions inline
-// and they take it.
+// Locking: done() and status() need the owner's mutex `mu`; Start and
+// Cancel must be called WITHOUT it, since gRPC may run reactions inline and
+// OnDone takes it. The handler is called without it.
 #ifndef MESHID_COMMON_KEYSET_WATCH_CALL_H_
 #define MESHID_COMMON_KEYSET_WATCH_CALL_H_
 
 #include <cstdint>
+#include <functional>
 
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -37,31 +36,26 @@ namespace meshid::keyset {
 class WatchCall final
     : public grpc::ClientReadReactor<keyadmin::v1::WatchKeysResponse> {
  public:
-  // `mu` (not owned) guards the announced state and must outlive the call.
+  // Returns false to stop the stream: no further message is read and the
+  // call is cancelled.
+  using MessageHandler =
+      std::function<bool(const keyadmin::v1::WatchKeysResponse&)>;
+
+  // `mu` (not owned) guards done() and status() and must outlive the call.
   // `bearer_token` goes into the `authorization` metadata only.
   WatchCall(absl::Mutex* mu, int64_t since_version,
-            absl::string_view bearer_token);
+            absl::string_view bearer_token, MessageHandler on_message);
 
-  // Starts the call and the first read, taking the hold.
+  // Starts the call and the first read.
   void Start(keyadmin::v1::KeyAdmin::StubInterface* stub);
-  // Starts the next read, after TakeMessage. Only before Release.
-  void ReadNext();
-  // Gives up the hold (owner thread, once; later calls do nothing).
-  void Release();
-  // Cancels the call (thread-safe, any time, idempotent): the read side
-  // ends, and done() follows once the owner Released.
+  // Cancels the call (thread-safe, any time, idempotent); done() follows.
   void Cancel() { context_.TryCancel(); }
 
   // Under *mu (the owner's mutex; not annotated, since the analysis cannot
   // tell that the owner's mutex and mu_ are one).
-  bool has_message() const { return has_message_; }
-  // The read side ended (OnReadDone(false)): no message will come.
-  bool read_ended() const { return read_ended_; }
   bool done() const { return done_; }
   // The final status; valid once done().
   const grpc::Status& status() const { return status_; }
-  // Moves the announced message out into `*out`.
-  void TakeMessage(keyadmin::v1::WatchKeysResponse* out);
 
   // gRPC reactions.
   void OnReadDone(bool ok) override;
@@ -69,15 +63,13 @@ class WatchCall final
 
  private:
   absl::Mutex* const mu_;
+  const MessageHandler on_message_;
   grpc::ClientContext context_;
   keyadmin::v1::WatchKeysRequest request_;
-  // Filled by gRPC while a read is outstanding; read by the owner between
-  // OnReadDone(true) and the next ReadNext.
+  // Filled by gRPC while a read is outstanding; handed to on_message_ in
+  // OnReadDone, before the next read reuses it.
   keyadmin::v1::WatchKeysResponse buffer_;
-  bool released_ = false;  // owner thread only
   // Guarded by *mu_.
-  bool has_message_ = false;
-  bool read_ended_ = false;
   bool done_ = false;
   grpc::Status status_;
 };

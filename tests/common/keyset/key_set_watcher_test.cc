@@ -2,8 +2,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/synchronization/mutex.h"
 #include "common/keyset/token_validator.h"
 #include "common/testing/fake_clock.h"
 #include "common/token/token_signer.h"
@@ -154,6 +156,31 @@ TEST_F(KeySetWatcherTest, AppliesEventsInOrder) {
   EXPECT_EQ(Metric("meshid_keyset_version"), 9);
   EXPECT_EQ(Metric("meshid_keyset_keys"), 3);  // hs, hs-2, es tombstone
   EXPECT_EQ(keyadmin().stream_count(), 1);
+}
+
+TEST_F(KeySetWatcherTest, OnPublishReportsEachNewSetOnceCurrentShowsIt) {
+  KeySetWatcherOptions options = Options();
+  absl::Mutex mu;
+  std::vector<int64_t> published;   // guarded by mu
+  std::vector<int64_t> current_at;  // Current()'s version inside the hook
+  options.on_publish = [&](int64_t version) {
+    const int64_t current = watcher_->Current()->version();
+    absl::MutexLock lock(&mu);
+    published.push_back(version);
+    current_at.push_back(current);
+  };
+  StartWatcher(std::move(options));
+  SyncTo(1);
+  FakeWatchStream& stream = Stream(0);
+  ASSERT_TRUE(
+      stream.Send(KeyEventMessage(2, kv1::KeyEvent::KIND_ADDED,
+                                  HsMaterial("hs-2", kv1::KEY_STATE_PENDING))));
+  ASSERT_TRUE(stream.Send(HeartbeatMessage(2)));  // changes nothing
+  ASSERT_TRUE(stream.Send(HeartbeatMessage(4)));
+  ASSERT_TRUE(watcher_->WaitForVersion(4, kWaitTimeout));
+  absl::MutexLock lock(&mu);
+  EXPECT_THAT(published, ElementsAre(1, 2, 4));
+  EXPECT_EQ(current_at, published);
 }
 
 TEST_F(KeySetWatcherTest, ResumesFromItsVersionWhenTheServerEndsTheStream) {
