@@ -15,17 +15,19 @@
 //     careergpt-backend/logging-service pair and RevokeKey of the key that
 //     rotation retired: t0 (CLOCK_MONOTONIC) is taken just before the RPC is
 //     sent; once it returns, the version it committed is read from the
-//     server's views (the RPC publishes before it replies) and sent to every
-//     worker, which answers with the time each of its watchers published that
-//     version. latency = publish time - t0, so it includes the RPC itself.
+//     server's views (the RPC refreshes them before it replies) and sent to
+//     every worker, which answers with the time each of its watchers published
+//     that version. latency = publish time - t0, so it includes the RPC itself.
 //   worker (--worker) runs its share of meshid::keyset::KeySetWatcher, the
 //     validator's real watcher (its own thread, IssueToken, WatchKeys, the
 //     KeySetUpdater apply path, atomic publish), by default each on its own
 //     TCP connections like separate validator processes would be
-//     (--shared_connections puts a worker's watchers on one connection). Next
-//     to each watcher a recorder thread blocks in WaitForVersion(last + 1)
-//     and logs (version, CLOCK_MONOTONIC) each time the watcher publishes:
-//     no polling, and CLOCK_MONOTONIC is one clock for every process of the
+//     (--shared_connections puts a worker's watchers on one connection).
+//     Each watcher's on_publish hook logs (version, CLOCK_MONOTONIC) on the
+//     publishing thread, right after the new set became visible through
+//     Current() (--recorder_threads: a thread per watcher blocked in
+//     WaitForVersion(last + 1) logs it instead, as before 2026-12-08): no
+//     polling, and CLOCK_MONOTONIC is one clock for every process of the
 //     host.
 //
 // Protocol: see process_util.h.
@@ -351,10 +353,12 @@ int CoordinatorMain(const std::string& self) {
       "\n== propagation: commit -> applied in every watcher's cache ==\n");
   std::printf(
       "watchers=%d processes=%d rounds=%d connections=%s "
-      "record_every=%d deadlock_detection=%s client_bdp_probe=%s\n",
+      "record_every=%d recorder=%s deadlock_detection=%s "
+      "client_bdp_probe=%s\n",
       watchers, processes, rounds,
       absl::GetFlag(FLAGS_shared_connections) ? "shared" : "per-watcher",
       absl::GetFlag(FLAGS_record_every),
+      absl::GetFlag(FLAGS_recorder_threads) ? "threads" : "on_publish",
       absl::GetFlag(FLAGS_mutex_deadlock_detection) ? "on" : "off",
       absl::GetFlag(FLAGS_client_bdp_probe) ? "on" : "off");
   std::printf("samples=%zu expected=%lld missing=%lld\n", all.size(),
@@ -363,8 +367,7 @@ int CoordinatorMain(const std::string& self) {
   std::printf("all     %s\n", Summary(all).c_str());
   std::printf("rotate  %s\n", Summary(rotate).c_str());
   std::printf("revoke  %s\n", Summary(revoke).c_str());
-  std::printf("rpc     %s   (t0 -> reply; the fan-out runs inside the RPC)\n",
-              Summary(rpc_ms).c_str());
+  std::printf("rpc     %s   (t0 -> reply)\n", Summary(rpc_ms).c_str());
   std::printf("round max %s\n", Summary(round_max).c_str());
   std::printf("server cpu per rotate round %s\n",
               Summary(cpu_rotate_ms).c_str());

@@ -26,14 +26,21 @@ ABSL_FLAG(bool, client_bdp_probe, true,
           "Experiment when false: the watchers' channels get "
           "GRPC_ARG_HTTP2_BDP_PROBE=0 (no BDP ping after received data). Only "
           "with per-watcher connections (the bench makes those channels)");
-ABSL_FLAG(bool, mutex_deadlock_detection, true,
-          "Experiment when false: absl::SetMutexDeadlockDetectionMode(kIgnore) "
-          "in every process of the run. Debian's Abseil is built without "
-          "NDEBUG, so deadlock detection is on in meshid's binaries");
+ABSL_FLAG(bool, mutex_deadlock_detection, false,
+          "Keep Abseil's mutex deadlock detection on in every process of the "
+          "run. Off by default, as in the production mains (identity, log, "
+          "gateway call absl::SetMutexDeadlockDetectionMode(kIgnore)): "
+          "Debian's Abseil is built without NDEBUG, so it is on otherwise");
 ABSL_FLAG(int, record_every, 1,
           "Diagnostic: record arrivals of every K-th watcher only (all "
           "watchers still run). 1, the default, records every watcher; a "
           "larger K shows what the bench's own recorder threads cost");
+ABSL_FLAG(bool, recorder_threads, false,
+          "Record arrivals with a thread per recorded watcher that blocks in "
+          "WaitForVersion(last + 1) (the method before 2026-12-08; it adds a "
+          "thread wake-up per publish). Default: the watcher's on_publish "
+          "hook logs the time on the publishing thread, right after the new "
+          "set became visible");
 ABSL_FLAG(bool, verbose, false, "Keep info-level JSON logs (server, watchers)");
 ABSL_FLAG(bool, per_round, true, "Print one line per round");
 // Worker role (set by the coordinator).

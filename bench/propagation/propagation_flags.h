@@ -20,6 +20,7 @@ ABSL_DECLARE_FLAG(bool, shared_connections);
 ABSL_DECLARE_FLAG(bool, client_bdp_probe);
 ABSL_DECLARE_FLAG(bool, mutex_deadlock_detection);
 ABSL_DECLARE_FLAG(int, record_every);
+ABSL_DECLARE_FLAG(bool, recorder_threads);
 ABSL_DECLARE_FLAG(bool, verbose);
 ABSL_DECLARE_FLAG(bool, per_round);
 ABSL_DECLARE_FLAG(bool, worker);

@@ -39,9 +39,11 @@ class OwnConnectionCredentials final : public grpc::ChannelCredentials {
 // Worker
 // =============================================================================
 
-// One watcher and the thread that logs when it publishes what.
+// One watcher and the log of when it published what: written by its
+// on_publish hook, or by a recorder thread with --recorder_threads.
 struct Watched {
   std::unique_ptr<keyset::KeySetWatcher> watcher;
+  bool recorded = false;
   absl::Mutex mu;
   // (version, CLOCK_MONOTONIC ns) per publish, in order.
   std::vector<std::pair<int64_t, int64_t>> log ABSL_GUARDED_BY(mu);
@@ -93,11 +95,21 @@ int WorkerMain() {
     options.client_secret = crypto::SecretBytes(config[4]);
     options.channel_credentials = credentials;
     auto w = std::make_unique<Watched>();
+    Watched* raw = w.get();
+    w->recorded = i % absl::GetFlag(FLAGS_record_every) == 0;
+    const bool hook = w->recorded && !absl::GetFlag(FLAGS_recorder_threads);
+    if (hook) {
+      // The publishing thread logs the moment the new set became visible.
+      options.on_publish = [raw](int64_t version) {
+        const int64_t t = MonoNs();
+        absl::MutexLock lock(&raw->mu);
+        raw->log.emplace_back(version, t);
+      };
+    }
     w->watcher = std::make_unique<keyset::KeySetWatcher>(std::move(options));
     absl::Status started = w->watcher->Start();
     if (!started.ok()) WorkerDie(started.ToString());
-    Watched* raw = w.get();
-    if (i % absl::GetFlag(FLAGS_record_every) != 0) {
+    if (!w->recorded || hook) {
       watched.push_back(std::move(w));
       continue;
     }
@@ -158,10 +170,10 @@ int WorkerMain() {
       WorkerDie(absl::StrCat("bad command: ", line));
     }
     int recorded = 0;
-    for (auto& w : watched) recorded += w->recorder.joinable() ? 1 : 0;
+    for (auto& w : watched) recorded += w->recorded ? 1 : 0;
     std::string out = absl::StrCat("ARRIVALS ", round, " ", recorded);
     for (auto& w : watched) {
-      if (!w->recorder.joinable()) continue;
+      if (!w->recorded) continue;
       int64_t arrival = -1;
       auto reached = [&w, target, &arrival]() {
         for (const auto& [v, t] : w->log) {
