@@ -4,6 +4,7 @@
 // version; refusals; clean end on shutdown; and, on PostgreSQL, a change
 // made through one replica reaching the watchers of another.
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -152,6 +153,38 @@ TEST_P(WatchKeysTest, ResumesFromAVersionAndCarriesRevocations) {
   resumed.context->TryCancel();
 }
 
+TEST_P(WatchKeysTest, ARotationSendsOneMessagePerKey) {
+  CreateClient("careergpt-backend", {{"logging-service", {"logs:write"}}});
+  Stream s = Watch(WatcherToken("logging-service"));
+  ka::WatchKeysResponse m;
+  ASSERT_TRUE(s.Next(&m));
+  ASSERT_TRUE(m.has_snapshot());
+  // The rotation records three changes (the new key inserted, then
+  // activated; the old one retired) in one commit: each key is sent once,
+  // as it now is, each message costing every watcher a write and an apply.
+  const ka::RotateKeyResponse rotated =
+      Rotate("careergpt-backend", "logging-service");
+  std::vector<ka::KeyEvent> events;
+  bool seen_new_key = false;
+  while (s.reader->Read(&m)) {
+    if (m.has_heartbeat()) {
+      if (seen_new_key) break;  // the catch-up is over
+      continue;
+    }
+    ASSERT_TRUE(m.has_key_event()) << m.DebugString();
+    events.push_back(m.key_event());
+    if (m.key_event().key().kid() == rotated.new_key().kid()) {
+      seen_new_key = true;
+    }
+  }
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].key().kid(), rotated.new_key().kid());
+  EXPECT_EQ(events[0].key().state(), ka::KEY_STATE_ACTIVE);
+  EXPECT_NE(events[1].key().kid(), rotated.new_key().kid());
+  EXPECT_EQ(events[1].key().state(), ka::KEY_STATE_RETIRED);
+  EXPECT_LT(events[0].version(), events[1].version());
+}
+
 TEST_P(WatchKeysTest, HeartbeatsKeepAnIdleStreamAlive) {
   Stream s = Watch(WatcherToken("logging-service"));
   ka::WatchKeysResponse m;
@@ -226,9 +259,12 @@ TEST_P(WatchKeysReplicaTest, AChangeThroughOneReplicaReachesAnothersWatchers) {
   CreateClient("careergpt-backend", {{"logging-service", {}}});
   const std::string token = WatcherToken("logging-service");
   // Replica B must know the watcher's own key first (NOTIFY delivers it).
+  // Until then B refuses the stream; retry against a deadline, not a count
+  // (50 quick attempts once ran out first on a loaded machine).
   Stream s;
   ka::WatchKeysResponse m;
-  for (int attempt = 0; attempt < 50; ++attempt) {
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
     s = Watch(token, 0, stub_b.get());
     if (s.Next(&m)) break;
     s = Stream();
