@@ -66,7 +66,8 @@ std::string GlobPrefixPattern(absl::string_view prefix) {
 }
 
 absl::StatusOr<SqlStatement> BuildQuerySql(const LogQuery& query,
-                                           storage::SqlDialect dialect) {
+                                           storage::SqlDialect dialect,
+                                           absl::Span<const TextBlock> within) {
   if (query.limit <= 0) {
     return absl::InvalidArgumentError("a query limit must be > 0");
   }
@@ -128,6 +129,19 @@ absl::StatusOr<SqlStatement> BuildQuerySql(const LogQuery& query,
     const std::string time = b.Param(SqlParam::Int(query.after->time_micros));
     const std::string id = b.Param(SqlParam::Int(query.after->id));
     b.Add(absl::StrCat("(time_us, id) < (", time, ", ", id, ")"));
+  }
+  if (!within.empty()) {
+    std::vector<std::string> ranges;
+    ranges.reserve(within.size());
+    for (const TextBlock& block : within) {
+      // Numbers we read from our own table: literals let each range be an
+      // index range the planner can see, like the level above.
+      ranges.push_back(absl::StrCat("(time_us >= ", block.min_time_us,
+                                    " AND time_us <= ", block.max_time_us,
+                                    " AND id >= ", block.first_id,
+                                    " AND id <= ", block.last_id, ")"));
+    }
+    b.Add(absl::StrCat("(", absl::StrJoin(ranges, " OR "), ")"));
   }
   SqlStatement statement;
   statement.sql = absl::StrCat("SELECT ", kLogColumns, " FROM log_entries");

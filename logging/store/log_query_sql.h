@@ -26,7 +26,10 @@
 //     (LIKE would treat '%' and '_' in the text as wildcards). No index
 //     serves it: alone, it costs a walk until a page of matches is found,
 //     short for common text, the whole table for text that is not there;
-//     a time range or another filter bounds it.
+//     a time range or another filter bounds it. For a needle of 3 bytes or
+//     more the stores first narrow the rows to the text blocks that may
+//     hold it (text_blocks.h): `within` lists them, and each becomes an
+//     (id, time) range of the primary key, ORed.
 #ifndef MESHID_LOGGING_STORE_LOG_QUERY_SQL_H_
 #define MESHID_LOGGING_STORE_LOG_QUERY_SQL_H_
 
@@ -36,7 +39,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 #include "logging/log_store.h"
+#include "logging/store/text_blocks.h"
 #include "storage/migrations.h"
 
 namespace meshid::logging {
@@ -67,8 +72,10 @@ struct SqlStatement {
 };
 
 // INVALID_ARGUMENT for limit <= 0 or a filter time the store cannot hold.
-absl::StatusOr<SqlStatement> BuildQuerySql(const LogQuery& query,
-                                           storage::SqlDialect dialect);
+// A non-empty `within` keeps only rows inside one of those blocks' ranges.
+absl::StatusOr<SqlStatement> BuildQuerySql(
+    const LogQuery& query, storage::SqlDialect dialect,
+    absl::Span<const TextBlock> within = {});
 
 // LIKE pattern matching strings that start with `prefix` ('\' escapes).
 std::string LikePrefixPattern(absl::string_view prefix);

@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -10,6 +11,8 @@
 #include "logging/store/log_query_sql.h"
 #include "logging/store/log_row_codec.h"
 #include "logging/store/pg_copy_lines.h"
+#include "logging/store/text_block_search.h"
+#include "logging/store/text_blocks.h"
 #include "storage/pg_errors.h"
 #include "storage/pg_migrator.h"
 #include "storage/time_codec.h"
@@ -26,6 +29,14 @@ const std::vector<std::string> kCopyColumns = {
 constexpr char kDeleteSql[] =
     "DELETE FROM log_entries WHERE (time_us, id) IN (SELECT time_us, id "
     "FROM log_entries WHERE time_us < $1 ORDER BY time_us, id LIMIT $2)";
+
+// Then the text blocks whose entries are all gone: those older than every
+// entry left (an entry is never newer than its block's max_time_us). Rows
+// go oldest first, so this lags the entries by at most a block or two, and
+// the oldest entry is one step down the primary key.
+constexpr char kDeleteBlocksSql[] =
+    "DELETE FROM log_text_blocks WHERE max_time_us < "
+    "LEAST($1, (SELECT min(time_us) FROM log_entries))";
 
 // One call for every id of the batch, in increasing order.
 constexpr char kAllocateIdsSql[] =
@@ -70,6 +81,63 @@ pqxx::result ExecWithParams(pqxx::transaction_base& tx, const SqlStatement& s) {
   }
   return tx.exec_params(s.sql, pqxx::prepare::make_dynamic_params(values));
 }
+
+// One INSERT for all the blocks of an Append (usually one or two): a round
+// trip per block would cost more than building the filters.
+void InsertTextBlocks(pqxx::transaction_base& tx,
+                      const std::vector<TextBlock>& blocks) {
+  if (blocks.empty()) return;
+  std::string sql =
+      "INSERT INTO log_text_blocks (first_id, last_id, min_time_us, "
+      "max_time_us, filter) VALUES ";
+  std::vector<std::string> values;
+  values.reserve(blocks.size() * 5);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const TextBlock& block = blocks[i];
+    const size_t n = values.size();
+    absl::StrAppend(&sql, i == 0 ? "" : ", ", "($", n + 1, ", $", n + 2, ", $",
+                    n + 3, ", $", n + 4, ", $", n + 5, "::bytea)");
+    values.push_back(std::to_string(block.first_id));
+    values.push_back(std::to_string(block.last_id));
+    values.push_back(std::to_string(block.min_time_us));
+    values.push_back(std::to_string(block.max_time_us));
+    // bytea's hex input format.
+    values.push_back(
+        absl::StrCat("\\x", absl::BytesToHexString(block.filter.value_or(""))));
+  }
+  tx.exec_params(sql, pqxx::prepare::make_dynamic_params(values));
+}
+
+std::vector<TextBlock> ReadTextBlocks(const pqxx::result& result) {
+  std::vector<TextBlock> blocks;
+  blocks.reserve(result.size());
+  for (const pqxx::row& r : result) {
+    TextBlock block;
+    block.first_id = r[0].as<int64_t>();
+    block.last_id = r[1].as<int64_t>();
+    block.min_time_us = r[2].as<int64_t>();
+    block.max_time_us = r[3].as<int64_t>();
+    if (!r[4].is_null()) block.filter = pqxx::binarystring(r[4]).str();
+    blocks.push_back(std::move(block));
+  }
+  return blocks;
+}
+
+absl::StatusOr<std::vector<LogRecord>> ReadRecords(const pqxx::result& result) {
+  std::vector<LogRecord> records;
+  records.reserve(result.size());
+  for (const pqxx::row& row : result) {
+    ASSIGN_OR_RETURN(LogRecord record, RecordFromRow(ReadRow(row)));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+constexpr storage::SqlDialect kDialect = storage::SqlDialect::kPostgres;
+
+// The text block search reads several statements: one snapshot for all,
+// so a commit in between cannot make the page differ from one SELECT's.
+using SnapshotRead = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 }  // namespace
 
@@ -140,6 +208,10 @@ absl::Status PgLogStore::Append(std::vector<LogRecord>& records) {
           }
           copy.Complete();
         }
+        // The skip index of text_contains, in the same transaction.
+        ASSIGN_OR_RETURN(std::vector<TextBlock> blocks,
+                         BuildTextBlocks(records, ids));
+        InsertTextBlocks(work, blocks);
         attempt.commit_started = true;
         work.commit();
         return absl::OkStatus();
@@ -151,19 +223,41 @@ absl::Status PgLogStore::Append(std::vector<LogRecord>& records) {
 
 absl::StatusOr<std::vector<LogRecord>> PgLogStore::Query(
     const LogQuery& query) {
+  if (UsesTextBlocks(query)) return QueryThroughBlocks(query);
   ASSIGN_OR_RETURN(SqlStatement sql,
                    BuildQuerySql(query, storage::SqlDialect::kPostgres));
   std::vector<LogRecord> records;
   RETURN_IF_ERROR(WithConnection(
       readers_, [&](pqxx::connection& connection, Attempt&) -> absl::Status {
-        records.clear();
         pqxx::read_transaction read(connection);
-        const pqxx::result result = ExecWithParams(read, sql);
-        records.reserve(result.size());
-        for (const pqxx::row& row : result) {
-          ASSIGN_OR_RETURN(LogRecord record, RecordFromRow(ReadRow(row)));
-          records.push_back(std::move(record));
-        }
+        ASSIGN_OR_RETURN(records, ReadRecords(ExecWithParams(read, sql)));
+        return absl::OkStatus();
+      }));
+  return records;
+}
+
+absl::StatusOr<std::vector<LogRecord>> PgLogStore::QueryThroughBlocks(
+    const LogQuery& query) {
+  std::vector<LogRecord> records;
+  RETURN_IF_ERROR(WithConnection(
+      readers_, [&](pqxx::connection& connection, Attempt&) -> absl::Status {
+        SnapshotRead read(connection);
+        ASSIGN_OR_RETURN(
+            records,
+            QueryThroughTextBlocks(
+                query,
+                [&](const std::optional<BlockCursor>& after,
+                    int limit) -> absl::StatusOr<std::vector<TextBlock>> {
+                  ASSIGN_OR_RETURN(SqlStatement sql,
+                                   BuildBlockSummarySql(query, after, limit));
+                  return ReadTextBlocks(ExecWithParams(read, sql));
+                },
+                [&](absl::Span<const TextBlock> within)
+                    -> absl::StatusOr<std::vector<LogRecord>> {
+                  ASSIGN_OR_RETURN(SqlStatement sql,
+                                   BuildQuerySql(query, kDialect, within));
+                  return ReadRecords(ExecWithParams(read, sql));
+                }));
         return absl::OkStatus();
       }));
   return records;
@@ -182,6 +276,7 @@ absl::StatusOr<int64_t> PgLogStore::DeleteOlderThan(absl::Time cutoff,
         pqxx::work work(connection);
         const pqxx::result result =
             work.exec_params(kDeleteSql, cutoff_us, max_rows);
+        work.exec_params(kDeleteBlocksSql, cutoff_us);
         attempt.commit_started = true;
         work.commit();
         deleted = result.affected_rows();

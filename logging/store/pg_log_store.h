@@ -1,6 +1,7 @@
 // The PostgreSQL LogStore: connection pools for writing and for reading,
 // Append as one COPY per batch (ids allocated from the sequence first, so
-// the tail hub and the caller learn them without reading rows back), and
+// the tail hub and the caller learn them without reading rows back) and one
+// INSERT of its text blocks (text_blocks.h), and
 // queries whose shape lets the planner walk one index and stop after a page
 // (log_query_sql.h).
 //
@@ -36,6 +37,10 @@ class PgLogStore final : public LogStore {
  private:
   PgLogStore(const storage::ParsedStoreUrl& url,
              const LogStoreOptions& options);
+
+  // Query for a needle of 3 bytes or more (text_block_search.h).
+  absl::StatusOr<std::vector<LogRecord>> QueryThroughBlocks(
+      const LogQuery& query);
 
   // What one run of a body did, for the retry decision.
   struct Attempt {

@@ -7,6 +7,8 @@
 #include "logging/store/log_migrations.h"
 #include "logging/store/log_query_sql.h"
 #include "logging/store/log_row_codec.h"
+#include "logging/store/text_block_search.h"
+#include "logging/store/text_blocks.h"
 #include "storage/sqlite_file.h"
 #include "storage/sqlite_migrator.h"
 #include "storage/time_codec.h"
@@ -27,6 +29,18 @@ constexpr char kInsertSql[] =
 constexpr char kDeleteSql[] =
     "DELETE FROM log_entries WHERE id IN (SELECT id FROM log_entries "
     "WHERE time_us < ?1 ORDER BY time_us LIMIT ?2)";
+
+constexpr char kInsertBlockSql[] =
+    "INSERT INTO log_text_blocks (first_id, last_id, min_time_us, "
+    "max_time_us, filter) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+// Then the text blocks whose entries are all gone: those older than every
+// entry left (an entry is never newer than its block's max_time_us). Rows
+// go oldest first, so this lags the entries by at most a block or two, and
+// the oldest entry is one step down log_entries_by_time.
+constexpr char kDeleteBlocksSql[] =
+    "DELETE FROM log_text_blocks WHERE max_time_us < "
+    "min(?1, coalesce((SELECT min(time_us) FROM log_entries), ?1))";
 
 absl::StatusOr<SqliteHandle> OpenConnection(const std::string& path,
                                             absl::Duration busy_timeout) {
@@ -67,6 +81,80 @@ LogRow ReadRow(const SqliteStatement& stmt) {
   row.message = stmt.Text(11);
   row.attributes = stmt.Text(12);
   return row;
+}
+
+// Runs `sql` (log_query_sql.h's parameters) and hands each row to `on_row`.
+template <typename F>
+absl::Status RunSelect(sqlite3* db, const SqlStatement& sql, F on_row) {
+  ASSIGN_OR_RETURN(SqliteStatement stmt, SqliteStatement::Prepare(db, sql.sql));
+  for (size_t i = 0; i < sql.params.size(); ++i) {
+    const int index = static_cast<int>(i) + 1;
+    const SqlParam& param = sql.params[i];
+    if (param.is_text) {
+      stmt.BindText(index, param.text);
+    } else {
+      stmt.BindInt64(index, param.number);
+    }
+  }
+  while (true) {
+    ASSIGN_OR_RETURN(bool has_row, stmt.Step());
+    if (!has_row) return absl::OkStatus();
+    RETURN_IF_ERROR(on_row(stmt));
+  }
+}
+
+absl::StatusOr<std::vector<LogRecord>> ReadRecords(sqlite3* db,
+                                                   const SqlStatement& sql) {
+  std::vector<LogRecord> records;
+  RETURN_IF_ERROR(
+      RunSelect(db, sql, [&](const SqliteStatement& stmt) -> absl::Status {
+        ASSIGN_OR_RETURN(LogRecord record, RecordFromRow(ReadRow(stmt)));
+        records.push_back(std::move(record));
+        return absl::OkStatus();
+      }));
+  return records;
+}
+
+absl::StatusOr<std::vector<TextBlock>> ReadTextBlocks(sqlite3* db,
+                                                      const SqlStatement& sql) {
+  std::vector<TextBlock> blocks;
+  RETURN_IF_ERROR(
+      RunSelect(db, sql, [&](const SqliteStatement& stmt) -> absl::Status {
+        TextBlock block;
+        block.first_id = stmt.Int64(0);
+        block.last_id = stmt.Int64(1);
+        block.min_time_us = stmt.Int64(2);
+        block.max_time_us = stmt.Int64(3);
+        if (!stmt.IsNull(4)) block.filter = stmt.Blob(4);
+        blocks.push_back(std::move(block));
+        return absl::OkStatus();
+      }));
+  return blocks;
+}
+
+// The text block search reads several statements: one read transaction
+// (one WAL snapshot) for all, so a commit in between cannot make the page
+// differ from one SELECT's.
+absl::StatusOr<std::vector<LogRecord>> QueryThroughBlocks(
+    sqlite3* db, const LogQuery& query) {
+  RETURN_IF_ERROR(SqliteExec(db, "BEGIN"));
+  absl::StatusOr<std::vector<LogRecord>> records = QueryThroughTextBlocks(
+      query,
+      [&](const std::optional<BlockCursor>& after,
+          int limit) -> absl::StatusOr<std::vector<TextBlock>> {
+        ASSIGN_OR_RETURN(SqlStatement sql,
+                         BuildBlockSummarySql(query, after, limit));
+        return ReadTextBlocks(db, sql);
+      },
+      [&](absl::Span<const TextBlock> within)
+          -> absl::StatusOr<std::vector<LogRecord>> {
+        ASSIGN_OR_RETURN(
+            SqlStatement sql,
+            BuildQuerySql(query, storage::SqlDialect::kSqlite, within));
+        return ReadRecords(db, sql);
+      });
+  if (!sqlite3_get_autocommit(db)) SqliteExec(db, "COMMIT").IgnoreError();
+  return records;
 }
 
 }  // namespace
@@ -111,7 +199,14 @@ absl::Status SqliteLogStore::AppendLocked(std::vector<LogRecord>& records) {
                      SqliteStatement::Prepare(db, kInsertSql));
     insert_.emplace(std::move(prepared));
   }
+  if (!insert_block_.has_value()) {
+    ASSIGN_OR_RETURN(SqliteStatement prepared,
+                     SqliteStatement::Prepare(db, kInsertBlockSql));
+    insert_block_.emplace(std::move(prepared));
+  }
   SqliteStatement& insert = *insert_;
+  std::vector<int64_t> ids;
+  ids.reserve(records.size());
   return InWriteTransaction(db, [&]() -> absl::Status {
     for (LogRecord& record : records) {
       ASSIGN_OR_RETURN(LogRow row, RowFromRecord(record));
@@ -130,6 +225,19 @@ absl::Status SqliteLogStore::AppendLocked(std::vector<LogRecord>& records) {
           .BindText(12, row.attributes);
       RETURN_IF_ERROR(insert.Run());
       record.id = sqlite3_last_insert_rowid(db);
+      ids.push_back(record.id);
+    }
+    // The skip index of text_contains, in the same transaction.
+    ASSIGN_OR_RETURN(std::vector<TextBlock> blocks,
+                     BuildTextBlocks(records, ids));
+    for (const TextBlock& block : blocks) {
+      insert_block_->Reset()
+          .BindInt64(1, block.first_id)
+          .BindInt64(2, block.last_id)
+          .BindInt64(3, block.min_time_us)
+          .BindInt64(4, block.max_time_us)
+          .BindBlob(5, block.filter.value_or(""));
+      RETURN_IF_ERROR(insert_block_->Run());
     }
     return absl::OkStatus();
   });
@@ -166,28 +274,10 @@ absl::StatusOr<std::vector<LogRecord>> SqliteLogStore::Query(
   ASSIGN_OR_RETURN(SqlStatement sql,
                    BuildQuerySql(query, storage::SqlDialect::kSqlite));
   ASSIGN_OR_RETURN(SqliteHandle reader, AcquireReader());
-  std::vector<LogRecord> records;
-  absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(SqliteStatement stmt,
-                     SqliteStatement::Prepare(reader.get(), sql.sql));
-    for (size_t i = 0; i < sql.params.size(); ++i) {
-      const int index = static_cast<int>(i) + 1;
-      const SqlParam& param = sql.params[i];
-      if (param.is_text) {
-        stmt.BindText(index, param.text);
-      } else {
-        stmt.BindInt64(index, param.number);
-      }
-    }
-    while (true) {
-      ASSIGN_OR_RETURN(bool has_row, stmt.Step());
-      if (!has_row) return absl::OkStatus();
-      ASSIGN_OR_RETURN(LogRecord record, RecordFromRow(ReadRow(stmt)));
-      records.push_back(std::move(record));
-    }
-  }();
+  absl::StatusOr<std::vector<LogRecord>> records =
+      UsesTextBlocks(query) ? QueryThroughBlocks(reader.get(), query)
+                            : ReadRecords(reader.get(), sql);
   ReleaseReader(std::move(reader));
-  if (!status.ok()) return status;
   return records;
 }
 
@@ -207,7 +297,10 @@ absl::StatusOr<int64_t> SqliteLogStore::DeleteOlderThan(absl::Time cutoff,
     stmt.BindInt64(1, cutoff_us).BindInt64(2, max_rows);
     RETURN_IF_ERROR(stmt.Run());
     deleted = stmt.changes();
-    return absl::OkStatus();
+    ASSIGN_OR_RETURN(SqliteStatement blocks,
+                     SqliteStatement::Prepare(db, kDeleteBlocksSql));
+    blocks.BindInt64(1, cutoff_us);
+    return blocks.Run();
   }));
   return deleted;
 }

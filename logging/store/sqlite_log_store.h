@@ -1,7 +1,8 @@
 // The SQLite LogStore: one write connection (SQLite has one writer anyway;
 // Append batches arrive already grouped by the GroupCommitWriter) and a few
 // read connections, in WAL mode so queries never wait for a commit and a
-// commit never waits for a query. synchronous=FULL: a committed Append
+// commit never waits for a query. Each Append also stores its text blocks
+// (text_blocks.h) in the same transaction. synchronous=FULL: a committed Append
 // survives a power cut.
 //
 //   ASSIGN_OR_RETURN(auto store, SqliteLogStore::Open(parsed_url, options));
@@ -55,6 +56,8 @@ class SqliteLogStore final : public LogStore {
   storage::SqliteHandle writer_ ABSL_GUARDED_BY(write_mu_);
   // Prepared once on the write connection.
   std::optional<storage::SqliteStatement> insert_ ABSL_GUARDED_BY(write_mu_);
+  std::optional<storage::SqliteStatement> insert_block_
+      ABSL_GUARDED_BY(write_mu_);
 
   absl::Mutex read_mu_;
   std::vector<storage::SqliteHandle> idle_readers_ ABSL_GUARDED_BY(read_mu_);

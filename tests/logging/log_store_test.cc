@@ -152,8 +152,9 @@ TEST_P(LogStoreTest, MigrationsAreRecordedInTheLogDatabasesOwnTable) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((folder_ + "/log.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT name FROM schema_migrations", -1,
-                                 &stmt, nullptr),
+    ASSERT_EQ(sqlite3_prepare_v2(
+                  db, "SELECT name FROM schema_migrations ORDER BY name", -1,
+                  &stmt, nullptr),
               SQLITE_OK);
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       applied.emplace_back(
@@ -169,7 +170,8 @@ TEST_P(LogStoreTest, MigrationsAreRecordedInTheLogDatabasesOwnTable) {
       applied.push_back(row[0].as<std::string>());
     }
   }
-  EXPECT_EQ(applied, std::vector<std::string>{"0001_log_entries"});
+  EXPECT_EQ(applied, (std::vector<std::string>{"0001_log_entries",
+                                               "0002_log_text_blocks"}));
   // Opening again applies nothing twice.
   Open();
 }
