@@ -41,6 +41,7 @@ class PageMerger {
            absl::ToUnixMicros(page_.back().time) > unread_max_time_us;
   }
 
+  size_t size() const { return page_.size(); }
   std::vector<LogRecord> Take() { return std::move(page_); }
 
  private:
@@ -95,23 +96,38 @@ absl::StatusOr<std::vector<LogRecord>> QueryThroughTextBlocks(
     const LogQuery& query, BlockReader read_blocks, RowReader read_rows,
     const TextSearchLimits& limits) {
   if (query.limit <= 0 || limits.blocks_per_read <= 0 ||
-      limits.ranges_per_fetch <= 0) {
+      limits.ranges_per_fetch <= 0 ||
+      limits.max_blocks_per_read < limits.blocks_per_read ||
+      limits.max_ranges_per_fetch < limits.ranges_per_fetch) {
     return absl::InvalidArgumentError("query and search limits must be > 0");
   }
   const TrigramProbe probe(query.filter.text_contains);
   PageMerger page(query.limit);
   std::vector<TextBlock> candidates;
+  size_t fetch_size = limits.ranges_per_fetch;
+  int64_t ranges_fetched = 0;
   auto fetch = [&]() -> absl::Status {
     if (candidates.empty()) return absl::OkStatus();
     ASSIGN_OR_RETURN(std::vector<LogRecord> rows, read_rows(candidates));
     page.Add(std::move(rows));
+    ranges_fetched += static_cast<int64_t>(candidates.size());
     candidates.clear();
+    // Enough ranges for the rest of the page at the rate seen so far, with
+    // a quarter to spare; double when nothing matched yet.
+    const double found = static_cast<double>(page.size());
+    const double missing = static_cast<double>(query.limit) - found;
+    double next = found > 0 ? 1.25 * missing * ranges_fetched / found
+                            : 2.0 * static_cast<double>(fetch_size);
+    next = std::max(next, static_cast<double>(limits.ranges_per_fetch));
+    next = std::min(next, static_cast<double>(limits.max_ranges_per_fetch));
+    fetch_size = static_cast<size_t>(next);
     return absl::OkStatus();
   };
+  int read_size = limits.blocks_per_read;
   std::optional<BlockCursor> cursor;
   while (true) {
     ASSIGN_OR_RETURN(std::vector<TextBlock> blocks,
-                     read_blocks(cursor, limits.blocks_per_read));
+                     read_blocks(cursor, read_size));
     for (TextBlock& block : blocks) {
       // Blocks come newest first: this block and every one after it are at
       // most this new (and fetched candidates leave nothing pending).
@@ -124,11 +140,12 @@ absl::StatusOr<std::vector<LogRecord>> QueryThroughTextBlocks(
       }
       block.filter.reset();  // not needed past this point
       candidates.push_back(std::move(block));
-      if (candidates.size() >= static_cast<size_t>(limits.ranges_per_fetch)) {
+      if (candidates.size() >= fetch_size) {
         RETURN_IF_ERROR(fetch());
       }
     }
-    if (blocks.size() < static_cast<size_t>(limits.blocks_per_read)) break;
+    if (blocks.size() < static_cast<size_t>(read_size)) break;
+    read_size = std::min(2 * read_size, limits.max_blocks_per_read);
   }
   RETURN_IF_ERROR(fetch());
   return page.Take();

@@ -6,7 +6,7 @@
 //   }
 //
 // How: read block summaries newest first (by their latest time), keep those
-// whose filter may hold the needle, and every ranges_per_fetch of them run
+// whose filter may hold the needle, and every few dozen of them run
 // the usual SELECT restricted to their ranges (log_query_sql.h, `within`),
 // with the usual LIMIT. The union of those pages, newest first and without
 // duplicates, is the answer as soon as its last entry is newer than every
@@ -28,11 +28,16 @@
 
 namespace meshid::logging {
 
-// Summaries read per statement, and block ranges per row statement: few
-// statements for a page, each short to plan.
+// How many summaries each statement reads and how many block ranges each
+// row statement holds. Both start small, so a common needle costs one
+// short statement, and grow, so a rare one costs few statements: reads
+// double; a fetch is sized from the matches per block seen so far (each
+// range makes PostgreSQL's plan longer, so it is capped).
 struct TextSearchLimits {
   int blocks_per_read = 512;
+  int max_blocks_per_read = 4096;
   int ranges_per_fetch = 32;
+  int max_ranges_per_fetch = 160;
 };
 
 // The columns of a summary SELECT, in this order (filter NULL for a block

@@ -133,7 +133,7 @@ class TextBlockSearchTest : public ::testing::Test {
               [&](absl::Span<const TextBlock> within)
                   -> absl::StatusOr<std::vector<LogRecord>> {
                 EXPECT_LE(within.size(),
-                          static_cast<size_t>(limits.ranges_per_fetch));
+                          static_cast<size_t>(limits.max_ranges_per_fetch));
                 return ReadRows(q, within);
               },
               limits));
@@ -166,7 +166,9 @@ TEST_F(TextBlockSearchTest, PagesEqualBruteForceWhateverTheReadSizes) {
     if (round % 7 == 3) f.end_time = BaseTime() + absl::Seconds(rng() % 400);
     TextSearchLimits limits;
     limits.blocks_per_read = 1 + rng() % 5;
+    limits.max_blocks_per_read = limits.blocks_per_read + rng() % 5;
     limits.ranges_per_fetch = 1 + rng() % 4;
+    limits.max_ranges_per_fetch = limits.ranges_per_fetch + rng() % 6;
     ExpectPagesAgree(f, 1 + rng() % 30, limits);
   }
 }
@@ -194,7 +196,7 @@ TEST_F(TextBlockSearchTest, BlocksWithoutAFilterAreAlwaysRead) {
   blocks_.push_back(legacy);
   LogFilter f;
   f.text_contains = "needle";
-  ExpectPagesAgree(f, 9, TextSearchLimits{2, 2});
+  ExpectPagesAgree(f, 9, TextSearchLimits{2, 4, 2, 3});
   ExpectPagesAgree(f, 500, TextSearchLimits());
 }
 
@@ -212,9 +214,9 @@ TEST_F(TextBlockSearchTest, RefusesNonPositiveLimits) {
   q.limit = 0;
   EXPECT_FALSE(QueryThroughTextBlocks(q, no_blocks, no_rows).ok());
   q.limit = 5;
-  EXPECT_FALSE(
-      QueryThroughTextBlocks(q, no_blocks, no_rows, TextSearchLimits{0, 1})
-          .ok());
+  EXPECT_FALSE(QueryThroughTextBlocks(q, no_blocks, no_rows,
+                                      TextSearchLimits{0, 1, 1, 1})
+                   .ok());
   EXPECT_TRUE(QueryThroughTextBlocks(q, no_blocks, no_rows).ok());
 }
 
