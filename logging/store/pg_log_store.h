@@ -1,7 +1,7 @@
 // The PostgreSQL LogStore: connection pools for writing and for reading,
 // Append as one COPY per batch (ids allocated from the sequence first, so
-// the tail hub and the caller learn them without reading rows back) and one
-// INSERT of its text blocks (text_blocks.h), and
+// the tail hub and the caller learn them without reading rows back; the
+// same statement stores the batch's text blocks, text_blocks.h), and
 // queries whose shape lets the planner walk one index and stop after a page
 // (log_query_sql.h).
 //

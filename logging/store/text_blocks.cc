@@ -10,7 +10,8 @@ namespace meshid::logging {
 
 absl::StatusOr<std::vector<TextBlock>> BuildTextBlocks(
     absl::Span<const LogRecord> records, absl::Span<const int64_t> ids) {
-  if (records.size() != ids.size()) {
+  const bool with_ids = !ids.empty();
+  if (with_ids && records.size() != ids.size()) {
     return absl::InternalError("text blocks: records and ids differ in size");
   }
   std::vector<TextBlock> blocks;
@@ -19,8 +20,7 @@ absl::StatusOr<std::vector<TextBlock>> BuildTextBlocks(
   for (size_t begin = 0; begin < records.size(); begin += kMaxBlockEntries) {
     const size_t end = std::min(records.size(), begin + kMaxBlockEntries);
     TextBlock block;
-    block.first_id = ids[begin];
-    block.last_id = ids[begin];
+    if (with_ids) block.first_id = block.last_id = ids[begin];
     for (size_t i = begin; i < end; ++i) {
       ASSIGN_OR_RETURN(int64_t time_us,
                        storage::TimeToMicros(records[i].time, "entry time"));
@@ -30,8 +30,10 @@ absl::StatusOr<std::vector<TextBlock>> BuildTextBlocks(
         block.min_time_us = std::min(block.min_time_us, time_us);
         block.max_time_us = std::max(block.max_time_us, time_us);
       }
-      block.first_id = std::min(block.first_id, ids[i]);
-      block.last_id = std::max(block.last_id, ids[i]);
+      if (with_ids) {
+        block.first_id = std::min(block.first_id, ids[i]);
+        block.last_id = std::max(block.last_id, ids[i]);
+      }
       builder.Add(records[i].message);
     }
     block.filter = builder.Finish();

@@ -45,7 +45,10 @@ struct TextBlock {
 };
 
 // The blocks of `records` stored as `ids` (same length, increasing), in
-// order. INVALID_ARGUMENT for a time the store cannot hold.
+// order: records [0, kMaxBlockEntries) make the first block, and so on.
+// `ids` may be empty when they are not known yet: first_id and last_id are
+// then 0 (PostgreSQL fills them in from the ids it allocates, in the same
+// statement). INVALID_ARGUMENT for a time the store cannot hold.
 absl::StatusOr<std::vector<TextBlock>> BuildTextBlocks(
     absl::Span<const LogRecord> records, absl::Span<const int64_t> ids);
 
