@@ -42,21 +42,23 @@ constexpr char kDeleteBlocksSql[] =
 // stores the batch's text blocks (text_blocks.h): a separate INSERT would
 // cost each commit one more round trip, and with a couple of writer
 // connections that latency is Append's throughput. Block k (from 1) holds
-// the ids of rows ((k-1)*$5, k*$5]; $2..$4 are the blocks' times and hex
-// filters, computed before the ids are known.
+// rows ((k-1)*$5, min(k*$5, $1)], whose ids increase, so its first and last
+// ids are two elements of the array; $2..$4 are the blocks' times and hex
+// filters, computed before the ids are known. Prepared once per connection
+// (kAllocateIdsName): planning it cost more than running it.
+constexpr char kAllocateIdsName[] = "log_allocate_ids_and_blocks";
 constexpr char kAllocateIdsSql[] =
     "WITH ids AS MATERIALIZED ("
-    "SELECT g, nextval('log_entries_id_seq') AS id "
+    "SELECT array_agg(nextval('log_entries_id_seq') ORDER BY g) AS a "
     "FROM generate_series(1, $1::int) AS g), "
     "blocks AS (INSERT INTO log_text_blocks "
     "(first_id, last_id, min_time_us, max_time_us, filter) "
-    "SELECT min(ids.id), max(ids.id), b.min_time_us, b.max_time_us, "
+    "SELECT ids.a[(b.k - 1) * $5::int + 1], "
+    "ids.a[least(b.k * $5::int, $1::int)], b.min_time_us, b.max_time_us, "
     "decode(b.filter, 'hex') "
-    "FROM unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY "
-    "AS b(min_time_us, max_time_us, filter, k) "
-    "JOIN ids ON (ids.g - 1) / $5::int + 1 = b.k "
-    "GROUP BY b.k, b.min_time_us, b.max_time_us, b.filter) "
-    "SELECT id FROM ids ORDER BY g";
+    "FROM ids, unnest($2::bigint[], $3::bigint[], $4::text[]) WITH ORDINALITY "
+    "AS b(min_time_us, max_time_us, filter, k)) "
+    "SELECT unnest(a) FROM ids";
 
 // The store always sends UTF-8 (CheckEntry), and the COPY escaping in
 // pg_copy_lines.cc relies on it, so the connections say so whatever the
@@ -211,8 +213,9 @@ absl::Status PgLogStore::Append(std::vector<LogRecord>& records) {
       writers_,
       [&](pqxx::connection& connection, Attempt& attempt) -> absl::Status {
         pqxx::work work(connection);
-        const pqxx::result allocated = work.exec_params(
-            kAllocateIdsSql, static_cast<int64_t>(records.size()),
+        connection.prepare(kAllocateIdsName, kAllocateIdsSql);  // once
+        const pqxx::result allocated = work.exec_prepared(
+            kAllocateIdsName, static_cast<int64_t>(records.size()),
             arrays.min_times, arrays.max_times, arrays.filters,
             static_cast<int64_t>(kMaxBlockEntries));
         for (size_t i = 0; i < records.size(); ++i) {
