@@ -62,16 +62,18 @@ void TrigramBloomBuilder::Add(absl::string_view text) {
 
 std::string TrigramBloomBuilder::Finish() {
   SortUnique(&grams_);
-  const uint64_t wanted = static_cast<uint64_t>(grams_.size()) * kBitsPerGram;
+  const uint64_t wanted =
+      static_cast<uint64_t>(grams_.size()) * std::max(1, bits_per_gram_);
   const uint64_t words = std::max<uint64_t>(1, (wanted + 63) / 64);
   const uint64_t bits = words * 64;
   std::string filter(kHeaderBytes + words * 8, '\0');
   filter[0] = static_cast<char>(kTrigramBloomVersion);
-  filter[1] = static_cast<char>(kHashCount);
+  const int hashes = std::min(std::max(1, hash_count_), 255);
+  filter[1] = static_cast<char>(hashes);
   unsigned char* data = reinterpret_cast<unsigned char*>(&filter[kHeaderBytes]);
   for (const uint32_t gram : grams_) {
     const BitPositions positions(gram, bits);
-    for (int i = 0; i < kHashCount; ++i) {
+    for (int i = 0; i < hashes; ++i) {
       const uint64_t bit = positions.At(i);
       data[bit >> 3] |= static_cast<unsigned char>(1u << (bit & 7));
     }

@@ -40,6 +40,12 @@ inline constexpr uint8_t kTrigramBloomVersion = 1;
 
 class TrigramBloomBuilder {
  public:
+  // Other sizes only for measuring (bench/logging/trigram_bloom_sizing.cc):
+  // the filter records its hash count, so probes read either.
+  explicit TrigramBloomBuilder(int bits_per_gram = kBitsPerGram,
+                               int hash_count = kHashCount)
+      : bits_per_gram_(bits_per_gram), hash_count_(hash_count) {}
+
   // Adds every 3-byte window of `text`.
   void Add(absl::string_view text);
   // The filter of everything added (also for nothing added: a filter no
@@ -47,6 +53,8 @@ class TrigramBloomBuilder {
   std::string Finish();
 
  private:
+  int bits_per_gram_;
+  int hash_count_;
   std::vector<uint32_t> grams_;
 };
 
