@@ -22,7 +22,9 @@
 #ifndef MESHID_LOGGING_STORE_TRIGRAM_BLOOM_H_
 #define MESHID_LOGGING_STORE_TRIGRAM_BLOOM_H_
 
+#include <bitset>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +39,9 @@ inline constexpr size_t kTrigramBytes = 3;
 inline constexpr int kBitsPerGram = 10;
 inline constexpr int kHashCount = 4;
 inline constexpr uint8_t kTrigramBloomVersion = 1;
+// The map that estimates a block's distinct grams (trigram_bloom.cc).
+inline constexpr int kCountingBitsLog2 = 16;
+inline constexpr size_t kCountingBits = size_t{1} << kCountingBitsLog2;
 
 class TrigramBloomBuilder {
  public:
@@ -55,7 +60,8 @@ class TrigramBloomBuilder {
  private:
   int bits_per_gram_;
   int hash_count_;
-  std::vector<uint32_t> grams_;
+  std::vector<uint32_t> grams_;  // every window added, duplicates included
+  std::unique_ptr<std::bitset<kCountingBits>> counting_map_;  // reused, 8 KB
 };
 
 class TrigramProbe {
