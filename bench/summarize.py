@@ -37,6 +37,7 @@ PARTS = [
     ("BM_Part_SplitAndDecode", "find the dots + base64url-decode 3 segments"),
     ("BM_Part_ParseHeader", "JSON parse of the header"),
     ("BM_Part_ParsePayload", "JSON parse of the payload"),
+    ("BM_Part_ScanClaims", "profile claims scanner (replaces the payload parse)"),
     ("BM_Part_ThreeNumericDates", "NumericDate::Parse x3 (exp, iat, nbf)"),
     ("BM_Part_KidLookup", "KeySet::Find(kid)"),
 ]

@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "common/base64url.h"
 #include "common/token/token_verifier.h"
+#include "common/token/token_verifier_internal.h"
 #include "gtest/gtest.h"
 #include "tests/common/token/test_keys.h"
 
@@ -411,6 +412,20 @@ TEST_F(ForgedTokensTest, EachIsRefusedWithItsReason) {
     const VerifyResult r =
         VerifyToken(c.token, *keys_, testing::TestPolicy(), testing::TestNow());
     EXPECT_EQ(std::string(VerifyErrorName(r.error())),
+              std::string(VerifyErrorName(c.expected)))
+        << c.name;
+  }
+}
+
+// The shortcuts change no answer: each forged token gets the same reason
+// from the general path alone (verify_paths_test.cc has the rest).
+TEST_F(ForgedTokensTest, TheGeneralPathAloneGivesTheSameReasons) {
+  for (const Case& c : Cases()) {
+    Principal unused;
+    const VerifyError general = token_internal::VerifyTokenIntoWithPaths(
+        c.token, *keys_, testing::TestPolicy(), testing::TestNow(),
+        token_internal::kGeneralPathOnly, &unused);
+    EXPECT_EQ(std::string(VerifyErrorName(general)),
               std::string(VerifyErrorName(c.expected)))
         << c.name;
   }
