@@ -73,125 +73,116 @@ bool MapQuotes(const char* p, size_t n, QuoteMap* map) {
 #endif
 }
 
-class Scanner {
- public:
-  Scanner(absl::string_view in, ClaimSet* out)
-      : p_(in.data()), n_(in.size()), out_(out) {}
-
-  bool Run() {
-    if (n_ > kMaxTokenBytes || !MapQuotes(p_, n_, &quotes_)) return false;
-    if (!Consume('{')) return false;
-    values_ = 1;  // the root
-    if (Consume('}')) return i_ == n_;
-    while (true) {
-      absl::string_view name;
-      if (!String(&name)) return false;
-      Claim* slot = ClaimSlot(name, out_);
-      if (slot == nullptr || slot->present) return false;
-      if (!Consume(':')) return false;
-      if (!Value(slot, slot == &out_->roles)) return false;
-      if (Consume(',')) continue;
-      return Consume('}') && i_ == n_;
+// The index of the first '"' after position `from` in `p[0, n)`, or n when
+// there is none.
+size_t NextQuote(const QuoteMap& quotes, size_t from, size_t n) {
+  const size_t at = from + 1;
+  if (at >= n) return n;
+  size_t w = at / 64;
+  const uint64_t word = quotes.bits[w] >> (at % 64);
+  if (word != 0) return at + static_cast<size_t>(__builtin_ctzll(word));
+  const size_t last = (n - 1) / 64;
+  while (++w <= last) {
+    if (quotes.bits[w] != 0) {
+      return w * 64 + static_cast<size_t>(__builtin_ctzll(quotes.bits[w]));
     }
   }
-
- private:
-  bool Consume(char c) {
-    if (i_ < n_ && p_[i_] == c) {
-      ++i_;
-      return true;
-    }
-    return false;
-  }
-
-  bool Count() { return ++values_ <= kMaxTokenJsonValues; }
-
-  // The index of the first '"' after position `from`, or n_ when none.
-  size_t NextQuote(size_t from) const {
-    size_t at = from + 1;
-    if (at >= n_) return n_;
-    size_t w = at / 64;
-    uint64_t word = quotes_.bits[w] >> (at % 64);
-    if (word != 0) return at + static_cast<size_t>(__builtin_ctzll(word));
-    const size_t last = (n_ - 1) / 64;
-    while (++w <= last) {
-      if (quotes_.bits[w] != 0) {
-        return w * 64 + static_cast<size_t>(__builtin_ctzll(quotes_.bits[w]));
-      }
-    }
-    return n_;
-  }
-
-  // A plain string at i_ (which must be '"'); MapQuotes has already checked
-  // every byte of it.
-  bool String(absl::string_view* out) {
-    if (i_ >= n_ || p_[i_] != '"') return false;
-    const size_t end = NextQuote(i_);
-    if (end >= n_) return false;
-    *out = absl::string_view(p_ + i_ + 1, end - i_ - 1);
-    i_ = end + 1;
-    return true;
-  }
-
-  // 0 or [1-9][0-9]{0,17}, followed by ',' or '}' (left unconsumed): such a
-  // literal fits int64 and is complete (no fraction or exponent follows).
-  bool Integer(Claim* slot) {
-    const size_t start = i_;
-    int64_t value = 0;
-    if (p_[i_] == '0') {
-      ++i_;
-    } else {
-      while (i_ < n_ && p_[i_] >= '0' && p_[i_] <= '9') {
-        if (i_ - start == 18) return false;  // the 19th digit
-        value = value * 10 + (p_[i_] - '0');
-        ++i_;
-      }
-    }
-    if (i_ == n_ || (p_[i_] != ',' && p_[i_] != '}')) return false;
-    slot->text = absl::string_view(p_ + start, i_ - start);
-    slot->is_small_integer = true;
-    slot->integer = value;
-    return true;
-  }
-
-  bool Value(Claim* slot, bool keep_elements) {
-    if (i_ == n_ || !Count()) return false;
-    slot->present = true;
-    const char c = p_[i_];
-    if (c == '"') {
-      slot->type = json::JsonType::kString;
-      return String(&slot->text);
-    }
-    if (c >= '0' && c <= '9') {
-      slot->type = json::JsonType::kNumber;
-      return Integer(slot);
-    }
-    if (c != '[') return false;
-    slot->type = json::JsonType::kArray;
-    ++i_;
-    if (Consume(']')) return true;
-    while (true) {
-      absl::string_view element;
-      if (!Count() || !String(&element)) return false;
-      if (keep_elements) out_->role_names.push_back(element);
-      if (Consume(',')) continue;
-      return Consume(']');
-    }
-  }
-
-  const char* const p_;
-  const size_t n_;
-  ClaimSet* const out_;
-  size_t i_ = 0;
-  size_t values_ = 0;
-  QuoteMap quotes_;  // not initialized: MapQuotes writes the words it uses
-};
+  return n;
+}
 
 }  // namespace
 
+// One function with the cursor in a local: as a member it would have to be
+// reloaded after every store into the ClaimSet (a size_t there may alias
+// it), which doubled the scan's time.
 bool ScanProfileClaims(absl::string_view payload, ClaimSet* out) {
   out->Clear();
-  return Scanner(payload, out).Run();
+  const char* const p = payload.data();
+  const size_t n = payload.size();
+  if (n > kMaxTokenBytes) return false;
+  QuoteMap quotes;  // not initialized: MapQuotes writes the words it uses
+  if (!MapQuotes(p, n, &quotes)) return false;
+  if (n < 2 || p[0] != '{') return false;
+  if (p[1] == '}') return n == 2;
+  size_t i = 1;
+  size_t values = 1;  // the root
+  while (true) {
+    // "name": a plain string (MapQuotes has checked every byte of it).
+    if (i >= n || p[i] != '"') return false;
+    size_t end = NextQuote(quotes, i, n);
+    if (end >= n) return false;
+    Claim* const slot =
+        ClaimSlot(absl::string_view(p + i + 1, end - i - 1), out);
+    if (slot == nullptr || slot->present) return false;
+    i = end + 1;
+    if (i >= n || p[i] != ':') return false;
+    ++i;
+    if (i >= n || ++values > kMaxTokenJsonValues) return false;
+    slot->present = true;
+    const char c = p[i];
+    if (c == '"') {
+      end = NextQuote(quotes, i, n);
+      if (end >= n) return false;
+      slot->type = json::JsonType::kString;
+      slot->text = absl::string_view(p + i + 1, end - i - 1);
+      i = end + 1;
+    } else if (c >= '0' && c <= '9') {
+      // 0 or [1-9][0-9]{0,17}: such a literal fits int64. What follows is
+      // checked below: a fraction or an exponent makes the scanner decline.
+      const size_t start = i;
+      int64_t value = 0;
+      if (c == '0') {
+        ++i;
+      } else {
+        while (i < n && p[i] >= '0' && p[i] <= '9') {
+          if (i - start == 18) return false;  // a 19th digit
+          value = value * 10 + (p[i] - '0');
+          ++i;
+        }
+      }
+      slot->type = json::JsonType::kNumber;
+      slot->text = absl::string_view(p + start, i - start);
+      slot->is_small_integer = true;
+      slot->integer = value;
+    } else if (c == '[') {
+      // An array of plain strings; only the roles' elements are kept.
+      slot->type = json::JsonType::kArray;
+      const bool keep = slot == &out->roles;
+      ++i;
+      if (i < n && p[i] == ']') {
+        ++i;
+      } else {
+        while (true) {
+          if (i >= n || p[i] != '"' || ++values > kMaxTokenJsonValues) {
+            return false;
+          }
+          end = NextQuote(quotes, i, n);
+          if (end >= n) return false;
+          if (keep) {
+            out->role_names.emplace_back(p + i + 1, end - i - 1);
+          }
+          i = end + 1;
+          if (i < n && p[i] == ',') {
+            ++i;
+            continue;
+          }
+          if (i < n && p[i] == ']') {
+            ++i;
+            break;
+          }
+          return false;
+        }
+      }
+    } else {
+      return false;
+    }
+    if (i >= n) return false;
+    if (p[i] == ',') {
+      ++i;
+      continue;
+    }
+    return p[i] == '}' && i + 1 == n;
+  }
 }
 
 }  // namespace meshid
