@@ -70,6 +70,18 @@ struct Header {
 // JSON object with exactly these three string members, so matching them
 // gives the very result the full parse would, without parsing. Anything
 // else takes the full parse.
+// True when every byte is printable ASCII other than '"' and '\\': the bytes
+// a JSON string holds as they are, meaning themselves.
+bool AllPlain(absl::string_view s) {
+  uint8_t bad = 0;  // branch-free: kids are short
+  for (const char ch : s) {
+    const auto c = static_cast<uint8_t>(ch);
+    bad |= static_cast<uint8_t>((c < 0x20) | (c > 0x7e) | (c == '"') |
+                                (c == '\\'));
+  }
+  return bad == 0;
+}
+
 bool MatchCanonicalHeader(absl::string_view bytes, Header* header) {
   constexpr absl::string_view kAlgOpen = "{\"alg\":\"";
   constexpr absl::string_view kKidOpen = "\",\"kid\":\"";
@@ -81,15 +93,16 @@ bool MatchCanonicalHeader(absl::string_view bytes, Header* header) {
   }
   const absl::string_view middle = bytes.substr(
       kAlgOpen.size(), bytes.size() - kAlgOpen.size() - kTail.size());
-  const size_t split = middle.find(kKidOpen);
-  if (split == absl::string_view::npos) return false;
+  // The alg ends at the first '"' (it may hold none), which must open the
+  // kid member.
+  const size_t split = middle.find('"');
+  if (split == absl::string_view::npos ||
+      middle.substr(split, kKidOpen.size()) != kKidOpen) {
+    return false;
+  }
   const absl::string_view alg = middle.substr(0, split);
   const absl::string_view kid = middle.substr(split + kKidOpen.size());
-  for (absl::string_view part : {alg, kid}) {
-    for (char c : part) {
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
-    }
-  }
+  if (!AllPlain(alg) || !AllPlain(kid)) return false;
   header->alg = alg;
   header->kid = kid;
   header->typ = "at+jwt";
