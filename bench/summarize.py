@@ -40,6 +40,8 @@ PARTS = [
     ("BM_Part_ScanClaims", "profile claims scanner (replaces the payload parse)"),
     ("BM_Part_ThreeNumericDates", "NumericDate::Parse x3 (exp, iat, nbf)"),
     ("BM_Part_KidLookup", "KeySet::Find(kid)"),
+    ("BM_Part_HotVerifyTokenInto", "VerifyTokenInto, one token in cache"),
+    ("BM_Part_HotFloor", "HMAC floor, one token in cache"),
 ]
 
 MEMORY = "BM_Memory_KeySet100kHs256/iterations:1"

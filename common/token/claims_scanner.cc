@@ -90,6 +90,72 @@ size_t NextQuote(const QuoteMap& quotes, size_t from, size_t n) {
   return n;
 }
 
+// The members in the order TokenSigner writes them, each as the bytes that
+// open it ("name":), kept as two masked little-endian words so that a match
+// is two compares.
+struct ExpectedName {
+  uint64_t word[2];
+  uint64_t mask[2];
+  size_t size;
+  Claim ClaimSet::*member;
+};
+
+constexpr ExpectedName MakeExpected(const char* name, Claim ClaimSet::*member) {
+  ExpectedName e{{0, 0}, {0, 0}, 0, member};
+  size_t k = 0;
+  auto put = [&e, &k](char c) {
+    e.word[k / 8] |= uint64_t{static_cast<uint8_t>(c)} << (8 * (k % 8));
+    e.mask[k / 8] |= uint64_t{0xFF} << (8 * (k % 8));
+    ++k;
+  };
+  put('"');
+  for (const char* c = name; *c != '\0'; ++c) put(*c);
+  put('"');
+  put(':');
+  e.size = k;
+  return e;
+}
+
+constexpr ExpectedName kSignerOrder[] = {
+    MakeExpected("iss", &ClaimSet::iss),
+    MakeExpected("sub", &ClaimSet::sub),
+    MakeExpected("aud", &ClaimSet::aud),
+    MakeExpected("exp", &ClaimSet::exp),
+    MakeExpected("nbf", &ClaimSet::nbf),
+    MakeExpected("iat", &ClaimSet::iat),
+    MakeExpected("jti", &ClaimSet::jti),
+    MakeExpected("client_id", &ClaimSet::client_id),
+    MakeExpected("scope", &ClaimSet::scope),
+    MakeExpected("roles", &ClaimSet::roles),
+    MakeExpected("pst", &ClaimSet::pst),
+};
+constexpr size_t kSignerOrderSize =
+    sizeof(kSignerOrder) / sizeof(*kSignerOrder);
+
+// A shortcut for the member name at `*i`: when the bytes there are
+// `"<name>":` for the signer's next claim (or one after claims the signer
+// left out), returns that claim's slot and moves `*i` past the colon.
+// Otherwise returns nullptr, leaving `*i` alone, and the caller reads the
+// name the long way. Either way the name read is exactly the same.
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__,
+              "names are matched as little-endian words");
+
+Claim* MatchExpectedName(const char* p, size_t n, size_t* i,
+                         size_t* next_expected, ClaimSet* out) {
+  if (n - *i < 16) return nullptr;  // the two words must be readable
+  uint64_t word[2];
+  std::memcpy(word, p + *i, sizeof(word));
+  while (*next_expected < kSignerOrderSize) {
+    const ExpectedName& e = kSignerOrder[(*next_expected)++];
+    if ((word[0] & e.mask[0]) == e.word[0] &&
+        (word[1] & e.mask[1]) == e.word[1]) {
+      *i += e.size;
+      return &(out->*e.member);
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 // One function with the cursor in a local: as a member it would have to be
@@ -106,17 +172,22 @@ bool ScanProfileClaims(absl::string_view payload, ClaimSet* out) {
   if (p[1] == '}') return n == 2;
   size_t i = 1;
   size_t values = 1;  // the root
+  size_t next_expected = 0;
   while (true) {
     // "name": a plain string (MapQuotes has checked every byte of it).
-    if (i >= n || p[i] != '"') return false;
-    size_t end = NextQuote(quotes, i, n);
-    if (end >= n) return false;
-    Claim* const slot =
-        ClaimSlot(absl::string_view(p + i + 1, end - i - 1), out);
-    if (slot == nullptr || slot->present) return false;
-    i = end + 1;
-    if (i >= n || p[i] != ':') return false;
-    ++i;
+    Claim* slot = MatchExpectedName(p, n, &i, &next_expected, out);
+    size_t end;
+    if (slot == nullptr) {
+      if (i >= n || p[i] != '"') return false;
+      end = NextQuote(quotes, i, n);
+      if (end >= n) return false;
+      slot = ClaimSlot(absl::string_view(p + i + 1, end - i - 1), out);
+      if (slot == nullptr) return false;
+      i = end + 1;
+      if (i >= n || p[i] != ':') return false;
+      ++i;
+    }
+    if (slot->present) return false;
     if (i >= n || ++values > kMaxTokenJsonValues) return false;
     slot->present = true;
     const char c = p[i];
