@@ -23,11 +23,11 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -36,19 +36,19 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "benchmark/benchmark.h"
 #include "bench/jwt_bench_support.h"
 #include "bench/jwt_bench_worlds.h"
+#include "benchmark/benchmark.h"
 #include "common/base64url.h"
 #include "common/crypto/ecdsa_p256.h"
 #include "common/crypto/ed25519.h"
 #include "common/crypto/hmac_sha256.h"
 #include "common/crypto/random.h"
+#include "common/json/json_reader.h"
 #include "common/token/claim_set.h"
 #include "common/token/claims_scanner.h"
 #include "common/token/jws.h"
 #include "common/token/key_set.h"
-#include "common/json/json_reader.h"
 #include "common/token/keys.h"
 #include "common/token/numeric_date.h"
 #include "common/token/principal.h"
@@ -81,8 +81,8 @@ void BM_HS256_VerifyTokenInto(benchmark::State& state) {
   Principal principal;  // reused: its buffers stop allocating once warm
   size_t i = 0;
   for (auto _ : state) {
-    const VerifyError e = VerifyTokenInto(w.tokens[i].token, *w.keys,
-                                          w.policy, w.now, &principal);
+    const VerifyError e = VerifyTokenInto(w.tokens[i].token, *w.keys, w.policy,
+                                          w.now, &principal);
     if (e != VerifyError::kOk) {
       state.SkipWithError("HS256 VerifyTokenInto failed");
       break;
@@ -148,10 +148,10 @@ void BM_HS256_Libjwt(benchmark::State& state) {
   for (auto _ : state) {
     const std::string& secret = w.secrets[w.tokens[i].key_index];
     jwt_t* jwt = nullptr;
-    const int rc = jwt_decode(
-        &jwt, w.libjwt_tokens[i].c_str(),
-        reinterpret_cast<const unsigned char*>(secret.data()),
-        static_cast<int>(secret.size()));
+    const int rc =
+        jwt_decode(&jwt, w.libjwt_tokens[i].c_str(),
+                   reinterpret_cast<const unsigned char*>(secret.data()),
+                   static_cast<int>(secret.size()));
     if (rc != 0 || jwt == nullptr) {
       state.SkipWithError("libjwt jwt_decode failed");
       break;
@@ -326,8 +326,8 @@ void BM_Part_HotVerifyTokenInto(benchmark::State& state) {
   const Hs256World& w = Hs();
   Principal principal;
   for (auto _ : state) {
-    const VerifyError e = VerifyTokenInto(w.tokens[0].token, *w.keys,
-                                          w.policy, w.now, &principal);
+    const VerifyError e = VerifyTokenInto(w.tokens[0].token, *w.keys, w.policy,
+                                          w.now, &principal);
     if (e != VerifyError::kOk) {
       state.SkipWithError("HS256 VerifyTokenInto failed");
       break;
