@@ -16,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "logging/log_reader.h"
 #include "logging/store/open_log_store.h"
+#include "tests/logging/log_store_backend_test.h"
 #include "tests/logging/log_test_util.h"
 #include "tests/logging/memory_log_store.h"
 #include "tests/testing/postgres_env.h"
@@ -29,11 +30,8 @@ using testing::BaseTime;
 using testing::MemoryLogStore;
 using testing::ValidRecord;
 
-enum class Backend { kSqlite, kPostgres };
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
+using testing::LogBackend;
+using testing::LogStoreBackendTest;
 
 // The "n" attribute tells entries apart across stores (ids differ).
 std::string TagOf(const LogRecord& r) {
@@ -49,36 +47,8 @@ std::vector<std::string> Tags(const std::vector<LogRecord>& records) {
   return tags;
 }
 
-class LogStoreTest : public ::testing::TestWithParam<Backend> {
+class LogStoreTest : public LogStoreBackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      char pattern[] = "/tmp/meshid-logstore-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      folder_ = pattern;
-      url_ = absl::StrCat("sqlite://", folder_, "/log.db");
-    } else {
-      std::string base;
-      MESHID_ASSIGN_TEST_POSTGRES_URL_OR_RETURN(base);
-      ASSERT_OK_AND_ASSIGN(database_, ScratchDatabase::Create(base));
-      url_ = database_->url();
-    }
-    Open();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    database_.reset();
-    if (!folder_.empty()) {
-      std::system(absl::StrCat("rm -rf '", folder_, "'").c_str());
-    }
-  }
-
-  void Open() {
-    store_.reset();
-    ASSERT_OK_AND_ASSIGN(store_, OpenLogStore(url_, LogStoreOptions()));
-  }
-
   // Appends `records` to the store under test and to the reference.
   void AppendBoth(std::vector<LogRecord> records) {
     std::vector<LogRecord> copy = records;
@@ -139,16 +109,12 @@ class LogStoreTest : public ::testing::TestWithParam<Backend> {
     }
   }
 
-  std::string folder_;
-  std::string url_;
-  std::unique_ptr<ScratchDatabase> database_;
-  std::unique_ptr<LogStore> store_;
   MemoryLogStore reference_;
 };
 
 TEST_P(LogStoreTest, MigrationsAreRecordedInTheLogDatabasesOwnTable) {
   std::vector<std::string> applied;
-  if (GetParam() == Backend::kSqlite) {
+  if (GetParam() == LogBackend::kSqlite) {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((folder_ + "/log.db").c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
@@ -316,10 +282,8 @@ TEST_P(LogStoreTest, BadCallsAreInvalidArgument) {
       absl::IsInvalidArgument(store_->DeleteOlderThan(BaseTime(), 0).status()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest,
-                         ::testing::Values(Backend::kSqlite,
-                                           Backend::kPostgres),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Backends, LogStoreTest, testing::AllLogBackends(),
+                         testing::LogBackendName);
 
 TEST(OpenLogStoreTest, BadUrlsAreInvalidArgumentWithoutThePassword) {
   for (const std::string url :

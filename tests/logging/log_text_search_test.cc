@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "logging/store/open_log_store.h"
+#include "tests/logging/log_store_backend_test.h"
 #include "tests/logging/log_test_util.h"
 #include "tests/testing/postgres_env.h"
 #include "tests/testing/scratch_database.h"
@@ -27,11 +28,8 @@ namespace {
 using testing::BaseTime;
 using testing::ValidRecord;
 
-enum class Backend { kSqlite, kPostgres };
-
-std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
-  return info.param == Backend::kSqlite ? "Sqlite" : "Postgres";
-}
+using testing::LogBackend;
+using testing::LogStoreBackendTest;
 
 // Message pieces: common words, a rare one, case variants, unicode, and
 // characters LIKE, GLOB and COPY treat specially.
@@ -72,39 +70,11 @@ const std::vector<std::string>& Needles() {
   return *needles;
 }
 
-class LogTextSearchTest : public ::testing::TestWithParam<Backend> {
+class LogTextSearchTest : public LogStoreBackendTest {
  protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kSqlite) {
-      char pattern[] = "/tmp/meshid-textsearch-XXXXXX";
-      ASSERT_NE(mkdtemp(pattern), nullptr);
-      folder_ = pattern;
-      url_ = absl::StrCat("sqlite://", folder_, "/log.db");
-    } else {
-      std::string base;
-      MESHID_ASSIGN_TEST_POSTGRES_URL_OR_RETURN(base);
-      ASSERT_OK_AND_ASSIGN(database_, ScratchDatabase::Create(base));
-      url_ = database_->url();
-    }
-    Open();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    database_.reset();
-    if (!folder_.empty()) {
-      std::system(absl::StrCat("rm -rf '", folder_, "'").c_str());
-    }
-  }
-
-  void Open() {
-    store_.reset();
-    ASSERT_OK_AND_ASSIGN(store_, OpenLogStore(url_, LogStoreOptions()));
-  }
-
   // Runs `sql` on a connection of its own (statements separated by ';').
   void Exec(const std::string& sql) {
-    if (GetParam() == Backend::kSqlite) {
+    if (GetParam() == LogBackend::kSqlite) {
       sqlite3* db = nullptr;
       ASSERT_EQ(sqlite3_open((folder_ + "/log.db").c_str(), &db), SQLITE_OK);
       char* error = nullptr;
@@ -122,7 +92,7 @@ class LogTextSearchTest : public ::testing::TestWithParam<Backend> {
 
   int64_t Count(const std::string& table) {
     const std::string sql = absl::StrCat("SELECT count(*) FROM ", table);
-    if (GetParam() == Backend::kSqlite) {
+    if (GetParam() == LogBackend::kSqlite) {
       sqlite3* db = nullptr;
       EXPECT_EQ(sqlite3_open((folder_ + "/log.db").c_str(), &db), SQLITE_OK);
       sqlite3_stmt* stmt = nullptr;
@@ -227,10 +197,6 @@ class LogTextSearchTest : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(position, expected.size());
   }
 
-  std::string folder_;
-  std::string url_;
-  std::unique_ptr<ScratchDatabase> database_;
-  std::unique_ptr<LogStore> store_;
   std::vector<LogRecord> all_;  // as stored, with ids
 };
 
@@ -252,7 +218,7 @@ TEST_P(LogTextSearchTest, RandomFiltersPageLikeBruteForce) {
 
 TEST_P(LogTextSearchTest, BlocksCommitWithTheirEntriesOrNotAtAll) {
   // A block the database refuses takes its entries with it...
-  if (GetParam() == Backend::kSqlite) {
+  if (GetParam() == LogBackend::kSqlite) {
     Exec(
         "CREATE TRIGGER refuse_blocks BEFORE INSERT ON log_text_blocks "
         "BEGIN SELECT RAISE(ABORT, 'refused'); END");
@@ -266,7 +232,7 @@ TEST_P(LogTextSearchTest, BlocksCommitWithTheirEntriesOrNotAtAll) {
   EXPECT_EQ(Count("log_entries"), 0);
   EXPECT_EQ(Count("log_text_blocks"), 0);
   // ...and entries the database refuses take their block.
-  if (GetParam() == Backend::kSqlite) {
+  if (GetParam() == LogBackend::kSqlite) {
     Exec(
         "DROP TRIGGER refuse_blocks; CREATE TRIGGER refuse_poison BEFORE "
         "INSERT ON log_entries WHEN NEW.message = 'poison' "
@@ -336,10 +302,8 @@ TEST_P(LogTextSearchTest, EntriesStoredBeforeTheBlocksAreStillFound) {
   EXPECT_EQ(Count("log_text_blocks"), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, LogTextSearchTest,
-                         ::testing::Values(Backend::kSqlite,
-                                           Backend::kPostgres),
-                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Stores, LogTextSearchTest, testing::AllLogBackends(),
+                         testing::LogBackendName);
 
 }  // namespace
 }  // namespace meshid::logging
