@@ -67,7 +67,9 @@ TEST_P(VectorStepsTest, AgreesWithTheReferenceOnValidText) {
       std::string want, got;
       const bool want_ok = ReferenceDecode(text, &want);
       ASSERT_EQ(GuardedDecode(text, &got), want_ok) << text;
-      if (want_ok) EXPECT_EQ(got, want) << text;
+      if (want_ok) {
+        EXPECT_EQ(got, want) << text;
+      }
     }
   }
 }
